@@ -1,0 +1,50 @@
+-- One row per measured account (audited or marked a brand): how much it talks, how
+-- much is addressed to it, and how fast it answers. Accounts with no posts or no
+-- inbound still appear, with zero counts and NULL rates, so a silent brand shows up.
+with targets as (
+    select * from {{ ref('int_conversation_accounts') }}
+),
+
+activity as (
+    select
+        platform,
+        account_id,
+        count(*) as posts,
+        count(*) filter (where kind = 'reply') as replies
+    from {{ ref('int_posts__current') }}
+    where account_id is not null
+    group by platform, account_id
+),
+
+responsiveness as (
+    select
+        platform,
+        account_key,
+        count(*) as inbound,
+        count(*) filter (where answered) as answered,
+        -- unanswered messages have NULL minutes and are ignored by the quantiles
+        quantile_cont(first_response_min, 0.5) as median_first_response_min,
+        quantile_cont(first_response_min, 0.9) as p90_first_response_min
+    from {{ ref('int_first_responses') }}
+    group by platform, account_key
+)
+
+select
+    t.platform,
+    t.account_id,
+    t.handle,
+    coalesce(a.posts, 0) as posts,
+    coalesce(a.replies, 0) as replies,
+    a.replies / nullif(a.posts, 0) as reply_share,
+    coalesce(r.inbound, 0) as inbound,
+    coalesce(r.answered, 0) as answered,
+    r.answered / nullif(r.inbound, 0) as response_rate,
+    r.median_first_response_min,
+    r.p90_first_response_min,
+    t.is_brand,
+    t.is_audited
+from targets as t
+left join activity as a
+    on a.platform = t.platform and a.account_id = t.account_id
+left join responsiveness as r
+    on r.platform = t.platform and r.account_key = t.account_key

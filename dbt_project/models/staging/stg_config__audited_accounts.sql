@@ -1,0 +1,13 @@
+-- One row per audits.yaml entry. Operators type handles with or without '@' and in any
+-- case, so the handle is cleaned here and matched case-insensitively downstream.
+with source as (
+    select * from {{ source('config', 'audited_accounts') }}
+)
+
+select
+    client,
+    lower(trim(role)) as role,
+    lower(trim(platform)) as platform,
+    ltrim(trim(handle), '@') as handle,
+    lower(ltrim(trim(handle), '@')) as handle_lower
+from source

@@ -1,0 +1,236 @@
+"""`rapport`: import data, build the warehouse, run the demo, open the UI.
+
+Exit codes: 0 success, 1 a run failed, 2 bad input or usage (the message says which
+file, line and why)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.audits import AuditConfigError
+from pipelines.imports import PARSERS, ImportRefused
+from pipelines.settings import PROJECT_ROOT, Settings, load_settings
+
+EXAMPLE_QUERIES = {
+    "How social is each audited brand?": (
+        "SELECT handle, posts, reply_share, inbound, answered, response_rate, "
+        "median_first_response_min FROM marts.conversation_metrics "
+        "ORDER BY response_rate DESC NULLS LAST LIMIT 10"
+    ),
+    "Who only broadcasts?": (
+        "SELECT handle, posts, broadcast_share, reply_share, retweet_share "
+        "FROM marts.post_mix ORDER BY broadcast_share DESC LIMIT 10"
+    ),
+    "Which accounts look illegitimate?": (
+        "SELECT handle, followers, following, follower_following_ratio, ratio_band, "
+        "flag_default_avatar, flag_empty_bio, flag_few_posts, flag_follows_far_more "
+        "FROM marts.accounts WHERE flag_follows_far_more OR flag_empty_bio OR flag_few_posts "
+        "ORDER BY handle"
+    ),
+}
+
+
+def _print_table(con, sql: str, limit: int = 20) -> None:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchmany(limit)
+    cells = [names] + [["" if v is None else _fmt(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(names))]
+    for n, row in enumerate(cells):
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.imports import import_paths
+    from pipelines.locking import warehouse_write_lock
+    from pipelines.warehouse import connect
+
+    with warehouse_write_lock(settings.warehouse_path):
+        con = connect(settings.warehouse_path)
+        try:
+            results = import_paths(con, settings.raw_dir, args.source, args.paths)
+        finally:
+            con.close()
+    rejected = sum(r.counts.rejects for r in results if r.counts)
+    print(
+        f"imported {sum(not r.skipped for r in results)} file(s), "
+        f"{sum(r.skipped for r in results)} already imported, {rejected} rejected item(s); "
+        f"warehouse {settings.warehouse_path}"
+    )
+    if rejected:
+        print("rejected input is kept in canonical.rejects with file, line and reason")
+    print("next: rapport build")
+    return 0
+
+
+def _print_build_summary(settings: Settings) -> None:
+    import duckdb
+
+    with duckdb.connect(str(settings.analyst_copy_path), read_only=True) as con:
+        for table in ("posts", "accounts", "post_mix", "conversation_metrics"):
+            n = con.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
+            print(f"  marts.{table}: {n} rows")
+        n = con.execute("SELECT count(*) FROM canonical.rejects").fetchone()[0]
+        print(f"  canonical.rejects: {n} rows")
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.runner import materialize_assets
+
+    print(f"building {settings.warehouse_path} (audits: {settings.audits_path})")
+    result = materialize_assets(settings, selection="key:config/audited_accounts or kind:dbt")
+    print(f"run {result.run_id} succeeded")
+    _print_build_summary(settings)
+    print(f"analysts: query {settings.analyst_copy_path} (a read-only copy of the marts)")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.imports import reload_from_raw
+    from pipelines.locking import warehouse_write_lock
+    from pipelines.warehouse import connect
+
+    print(f"reloading the canonical tables from {settings.raw_dir}")
+    with warehouse_write_lock(settings.warehouse_path):
+        con = connect(settings.warehouse_path)
+        try:
+            n = reload_from_raw(con, settings.raw_dir)
+        finally:
+            con.close()
+    print(f"replayed {n} raw file(s)")
+    return cmd_build(args, settings)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.runner import materialize_assets
+    from pipelines.sources.demo_world import generate
+
+    demo_dir = settings.inbox_dir / "twarc2" / "demo"
+    files = generate(demo_dir, seed=args.seed)
+    print(f"demo world: wrote {len(files)} X API v2 page files to {demo_dir}")
+    print("running every asset (import, dbt models and tests) as one Dagster run ...")
+    result = materialize_assets(settings)
+    print(f"run {result.run_id} succeeded")
+    _print_build_summary(settings)
+    _print_next_steps(settings)
+    return 0
+
+
+def _print_next_steps(settings: Settings) -> None:
+    import duckdb
+
+    print(f"\nwarehouse (pipeline writes here): {settings.warehouse_path}")
+    print(f"analyst copy (query this one):     {settings.analyst_copy_path}")
+    with duckdb.connect(str(settings.analyst_copy_path), read_only=True) as con:
+        for title, sql in EXAMPLE_QUERIES.items():
+            print(f"\n-- {title}\n{sql};")
+            _print_table(con, sql)
+    print(
+        '\nrun your own:  .venv/bin/rapport sql "SELECT * FROM marts.accounts LIMIT 5"'
+        f"\nor open {settings.analyst_copy_path} read-only in any DuckDB client"
+        "\nDagster UI:    make dev   (then open http://127.0.0.1:3000)"
+    )
+
+
+def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
+    import duckdb
+
+    path = settings.analyst_copy_path
+    if not path.exists():
+        print(f"rapport: {path} does not exist yet; run `rapport build` first", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            _print_table(con, args.query, limit=args.limit)
+        except duckdb.Error as exc:
+            print(f"rapport: query failed: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.dagster_home import ensure_dagster_home
+    from pipelines.defs.dbt_project import ensure_manifest
+
+    home = ensure_dagster_home(settings)
+    ensure_manifest()
+    print(f"DAGSTER_HOME={home} (run history is kept there)")
+    dagster = Path(sys.executable).with_name("dagster")
+    argv = [
+        str(dagster),
+        "dev",
+        "-m",
+        "pipelines.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
+    os.chdir(PROJECT_ROOT)
+    os.execv(argv[0], argv)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="Rapport: an open, reproducible brand-audit warehouse.",
+        epilog="Paths: RAPPORT_WAREHOUSE, RAPPORT_RAW_DIR, RAPPORT_INBOX, RAPPORT_AUDITS.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="land and load files of one source format")
+    p.add_argument("source", choices=sorted(PARSERS), help="the file format")
+    p.add_argument("paths", nargs="+", type=Path, help="files or folders")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("build", help="refresh audits config, run dbt models and tests")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("rebuild", help="reload everything from raw landing, then build")
+    p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("demo", help="generate the demo world and run the whole pipeline")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("dev", help="start the Dagster UI with persistent run history")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_dev)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    try:
+        return args.func(args, settings)
+    except (ImportRefused, AuditConfigError) as exc:
+        print(f"rapport: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a failed run: say what failed, not a traceback
+        from pipelines.runner import RunFailed
+
+        if isinstance(exc, RunFailed | TimeoutError):
+            print(f"rapport: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The dbt models (staging, intermediate, marts) as Dagster assets; dbt tests become
+asset checks. Their sources map onto the Python assets by key (canonical/posts, ...)."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.dbt_project import prune_run_targets, rapport_dbt_project
+from pipelines.locking import warehouse_write_lock
+
+
+class RapportDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # Group by layer: staging / intermediate / marts, as the dbt folders are.
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(
+    manifest=rapport_dbt_project.manifest_path,
+    project=rapport_dbt_project,
+    dagster_dbt_translator=RapportDbtTranslator(),
+)
+def rapport_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+):
+    # The dbt profile reads the warehouse path from the environment; pass on the one
+    # this run was configured with so dbt and the Python assets write the same file.
+    os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
+    with warehouse_write_lock(Path(duckdb.database)):
+        yield from dbt.cli(["build"], context=context).stream()
+    prune_run_targets()

@@ -1,0 +1,65 @@
+"""The dbt project as Dagster sees it.
+
+`DbtProject.prepare_if_dev()` only parses under `dagster dev`; the CLI, tests and CI
+load these definitions too, so the manifest is (re)built here whenever it is missing
+or older than the project's files. An up-to-date manifest costs one stat per file."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipelines.settings import DBT_PROJECT_DIR
+
+rapport_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt installed beside this Python, so nothing depends on the venv being activated.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=rapport_dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in ("models", "macros", "tests", "seeds", "snapshots"):
+        files.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
+
+
+def _stale(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+        project.project_dir
+    )
+
+
+def ensure_manifest(project: DbtProject = rapport_dbt_project) -> Path:
+    if _stale(project):
+        # Several processes may load the definitions at once (tests, CLI, the UI):
+        # one parses, the others wait and then find the manifest fresh.
+        lock_path = project.project_dir / "target" / ".parse.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if _stale(project):
+                dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+def prune_run_targets(keep: int = 5) -> None:
+    """dagster-dbt gives every invocation its own target folder (compiled SQL, run
+    results, ~6 MB here); keep the newest few for debugging, not every run forever."""
+    runs = sorted(
+        (p for p in (DBT_PROJECT_DIR / "target").glob("rapport_dbt_models-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+ensure_manifest()

@@ -1,0 +1,59 @@
+"""Resources: the DuckDB warehouse (dagster-duckdb) and where Rapport's files live.
+Defaults come from pipelines.settings, so RAPPORT_WAREHOUSE / RAPPORT_RAW_DIR /
+RAPPORT_AUDITS / RAPPORT_INBOX reach Dagster runs and the CLI alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.dbt_project import dbt_cli
+from pipelines.locking import warehouse_write_lock
+from pipelines.settings import Settings, load_settings
+from pipelines.warehouse import DDL
+
+
+class RapportPaths(dg.ConfigurableResource):
+    """The files around the warehouse: raw landing, inbox, audits config."""
+
+    raw_dir: str
+    inbox_dir: str
+    audits_path: str
+
+    @property
+    def raw(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def inbox(self) -> Path:
+        return Path(self.inbox_dir)
+
+    @property
+    def audits(self) -> Path:
+        return Path(self.audits_path)
+
+
+@contextmanager
+def writable_warehouse(duckdb_resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection, held under the single-writer lock, with the canonical schema."""
+    path = Path(duckdb_resource.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warehouse_write_lock(path), duckdb_resource.get_connection() as con:
+        con.execute(DDL)
+        yield con
+
+
+def build_resources(settings: Settings | None = None) -> dict[str, object]:
+    s = settings or load_settings()
+    return {
+        "duckdb": DuckDBResource(database=str(s.warehouse_path)),
+        "paths": RapportPaths(
+            raw_dir=str(s.raw_dir), inbox_dir=str(s.inbox_dir), audits_path=str(s.audits_path)
+        ),
+        "dbt": dbt_cli(),
+    }

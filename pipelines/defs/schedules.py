@@ -1,0 +1,18 @@
+"""The daily refresh: import the inbox, rebuild every model, run every check."""
+
+import dagster as dg
+
+daily_refresh_job = dg.define_asset_job(
+    "daily_refresh",
+    selection=dg.AssetSelection.all(),
+    # Every run writes the one DuckDB file: the queued run coordinator (dagster.yaml)
+    # admits one run with this tag at a time.
+    tags={"rapport/writes": "warehouse"},
+)
+
+daily_refresh_schedule = dg.ScheduleDefinition(
+    job=daily_refresh_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

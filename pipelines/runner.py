@@ -1,0 +1,59 @@
+"""Runs assets the way a Dagster run does, in-process, for the CLI: same asset code,
+same resources, recorded in the DAGSTER_HOME run history the UI shows."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.dagster_home import ensure_dagster_home
+from pipelines.locking import warehouse_write_lock
+from pipelines.settings import Settings
+
+
+class RunFailed(RuntimeError):
+    pass
+
+
+def materialize_assets(
+    settings: Settings, selection: str | None = None, run_config: dict | None = None
+) -> dg.ExecuteInProcessResult:
+    ensure_dagster_home(settings)
+    # Imported here: loading the definitions parses the dbt project if needed.
+    from pipelines.defs.assets.dbt_models import rapport_dbt_models
+    from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
+    from pipelines.defs.resources import build_resources
+
+    with warehouse_write_lock(settings.warehouse_path):
+        result = dg.materialize(
+            [audited_accounts, canonical_tables, rapport_dbt_models],
+            selection=selection,
+            resources=build_resources(settings),
+            # INFO, not DEBUG: step progress and dbt's own lines, without event chatter.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+            | (run_config or {}),
+            instance=dg.DagsterInstance.get(),
+            tags={"rapport/writes": "warehouse", "rapport/started_by": "cli"},
+            raise_on_error=False,
+        )
+        if result.success:
+            publish_analyst_copy(settings)
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        raise RunFailed(f"run {result.run_id} failed in step(s): {', '.join(failed) or '?'}")
+    return result
+
+
+def publish_analyst_copy(settings: Settings) -> Path:
+    """Copy the warehouse to a read-only analyst file, atomically. Analysts' clients
+    hold locks on that copy, never on the file the pipeline writes."""
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("CHECKPOINT")
+    target = settings.analyst_copy_path
+    tmp = target.with_suffix(".tmp")
+    shutil.copyfile(settings.warehouse_path, tmp)
+    tmp.replace(target)
+    return target

@@ -1,0 +1,40 @@
+"""Where things live. Every path can be overridden from the environment so tests,
+CI and operators can point Rapport at another warehouse without editing files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_path: Path
+    raw_dir: Path
+    audits_path: Path
+    reports_dir: Path
+    inbox_dir: Path  # files dropped here are imported by every scheduled run
+
+    @property
+    def analyst_copy_path(self) -> Path:
+        """A read-only copy published after each build, so analysts' queries never hold
+        the lock the pipeline needs (DuckDB allows one writer per file)."""
+        return self.warehouse_path.with_name(self.warehouse_path.stem + "_analyst.duckdb")
+
+
+def load_settings() -> Settings:
+    env = os.environ
+    warehouse = Path(env.get("RAPPORT_WAREHOUSE", PROJECT_ROOT / "warehouse" / "rapport.duckdb"))
+    return Settings(
+        warehouse_path=warehouse.resolve(),
+        raw_dir=Path(env.get("RAPPORT_RAW_DIR", warehouse.resolve().parent / "raw")).resolve(),
+        audits_path=Path(env.get("RAPPORT_AUDITS", PROJECT_ROOT / "audits.yaml")).resolve(),
+        reports_dir=Path(
+            env.get("RAPPORT_REPORTS_DIR", warehouse.resolve().parent / "reports")
+        ).resolve(),
+        inbox_dir=Path(env.get("RAPPORT_INBOX", warehouse.resolve().parent / "inbox")).resolve(),
+    )

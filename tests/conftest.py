@@ -1,0 +1,37 @@
+"""Shared fixtures. Tests use real parts: a real DuckDB file in a temp folder, real
+dbt runs and real Dagster materializations; shared data is read from ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import PROJECT_ROOT, Settings, load_settings
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+def shared_file(relative: str) -> Path:
+    """A file from ../shared/data: missing fails under CI (it is always there), skips
+    on a developer machine without it."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        message = f"{path} is missing (../shared/data must sit beside the checkout)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A private warehouse, raw landing, inbox and Dagster home for one test."""
+    monkeypatch.setenv("RAPPORT_WAREHOUSE", str(tmp_path / "wh" / "rapport.duckdb"))
+    monkeypatch.setenv("RAPPORT_RAW_DIR", str(tmp_path / "wh" / "raw"))
+    monkeypatch.setenv("RAPPORT_INBOX", str(tmp_path / "wh" / "inbox"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    if "RAPPORT_AUDITS" not in os.environ:
+        monkeypatch.setenv("RAPPORT_AUDITS", str(PROJECT_ROOT / "audits.yaml"))
+    return load_settings()

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from pipelines.audits import AuditConfigError, load_audits
+from pipelines.settings import PROJECT_ROOT
+
+GOOD = """\
+clients:
+  - name: acme
+    brands:
+      - {platform: x, handle: AcmeCo}
+    competitors:
+      - {platform: x, handle: "@RivalCo"}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "audits.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_documented_shape_loads(tmp_path):
+    accounts = load_audits(write(tmp_path, GOOD))
+    assert [(a.client, a.role, a.platform, a.handle) for a in accounts] == [
+        ("acme", "brand", "x", "AcmeCo"),
+        ("acme", "competitor", "x", "RivalCo"),
+    ]
+
+
+def test_the_committed_demo_config_is_valid():
+    accounts = load_audits(PROJECT_ROOT / "audits.yaml")
+    assert len({a.client for a in accounts}) == 2
+    assert {a.role for a in accounts} == {"brand", "competitor"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("brands:", "brandz:"), r"audits.yaml:2: unknown key\(s\) brandz"),
+        (GOOD.replace("AcmeCo", "Acme Co!"), r"audits.yaml:4: 'Acme Co!' is not a valid x"),
+        (
+            GOOD.replace("platform: x, handle: AcmeCo", "platform: myspace, handle: A"),
+            r":4: unknown platform 'myspace'",
+        ),
+        (GOOD.replace('"@RivalCo"', "acmeco"), r":6: x account acmeco is listed twice .*line 4"),
+        ("clients: [", r"not valid YAML"),
+        ("- just a list", r":1: expected a mapping"),
+    ],
+)
+def test_a_malformed_config_is_refused_with_line_and_reason(tmp_path, text, expected):
+    with pytest.raises(AuditConfigError, match=expected):
+        load_audits(write(tmp_path, text))
+
+
+def test_a_missing_file_says_how_to_fix_it(tmp_path):
+    with pytest.raises(AuditConfigError, match="RAPPORT_AUDITS"):
+        load_audits(tmp_path / "nope.yaml")

@@ -1,0 +1,395 @@
+"""The demo world: deterministic, shaped like X API v2 pages as twarc2 writes them, and
+its accounts behave as their archetypes say. Every check here is computed from the
+generated JSON itself, not from the generator's internals."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.sources import demo_world as dw
+
+REPO = Path(__file__).resolve().parent.parent
+HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$")
+
+
+def ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class Loaded:
+    """What the generated files say, gathered the way an analyst would."""
+
+    pages: dict[str, list[dict]] = field(default_factory=dict)  # file name -> pages
+    tweets: dict[str, dict] = field(default_factory=dict)  # id -> tweet (from data)
+    users: dict[str, dict] = field(default_factory=dict)  # id -> latest user object
+    snapshots: dict[str, list[dict]] = field(default_factory=dict)  # handle -> daily
+
+    def id_of(self, handle: str) -> str:
+        return next(i for i, u in self.users.items() if u["username"] == handle)
+
+    def posts_by(self, handle: str) -> list[dict]:
+        uid = self.id_of(handle)
+        return [t for t in self.tweets.values() if t["author_id"] == uid]
+
+    def audited_ids(self) -> set[str]:
+        return {self.id_of(h) for h in dw.ACCOUNTS}
+
+    def inbound(self, handle: str) -> list[dict]:
+        """Customer posts that mention the account or reply to it."""
+        uid, audited = self.id_of(handle), self.audited_ids()
+        return [
+            t
+            for t in self.tweets.values()
+            if t["author_id"] not in audited
+            and (t.get("in_reply_to_user_id") == uid or handle in mentions(t))
+        ]
+
+    def answers(self, handle: str) -> dict[str, dict]:
+        """Replied-to post id -> the account's reply to it."""
+        return {
+            ref["id"]: t
+            for t in self.posts_by(handle)
+            for ref in t.get("referenced_tweets", [])
+            if ref["type"] == "replied_to"
+        }
+
+    def answered_share(self, handle: str) -> float:
+        inbound, answers = self.inbound(handle), self.answers(handle)
+        return sum(1 for t in inbound if t["id"] in answers) / len(inbound)
+
+
+def mentions(tweet: dict) -> list[str]:
+    return [m["username"] for m in tweet.get("entities", {}).get("mentions", [])]
+
+
+def ref_types(tweet: dict) -> set[str]:
+    return {r["type"] for r in tweet.get("referenced_tweets", [])}
+
+
+def load(out_dir: Path) -> Loaded:
+    world = Loaded()
+    for path in sorted(out_dir.glob("*.jsonl")):
+        pages = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        world.pages[path.name] = pages
+        for page in pages:
+            for obj in page["data"]:
+                if "username" in obj:
+                    world.snapshots.setdefault(obj["username"], []).append(obj)
+                    world.users[obj["id"]] = obj
+                else:
+                    world.tweets[obj["id"]] = obj
+            for user in page.get("includes", {}).get("users", []):
+                world.users.setdefault(user["id"], user)
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    out = tmp_path_factory.mktemp("demo")
+    dw.generate(out)
+    return load(out)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_same_seed_and_anchor_give_byte_identical_files(tmp_path: Path) -> None:
+    first = dw.generate(tmp_path / "a")
+    second = dw.generate(tmp_path / "b")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    other = dw.generate(tmp_path / "c", seed=8)
+    assert any(a.read_bytes() != c.read_bytes() for a, c in zip(first, other, strict=True))
+
+
+def test_it_writes_daily_users_and_a_timeline_and_mentions_per_account(tmp_path: Path) -> None:
+    paths = dw.generate(tmp_path, days=dw.DEFAULT_DAYS)
+    assert paths == sorted(paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+    names = {p.name for p in paths}
+    first = dw.DEFAULT_ANCHOR - timedelta(days=dw.DEFAULT_DAYS - 1)
+    days = {f"users_{first + timedelta(days=d):%Y-%m-%d}.jsonl" for d in range(dw.DEFAULT_DAYS)}
+    assert "users_2026-10-20.jsonl" in days and "users_2026-11-16.jsonl" in days
+    per_account = {f"{kind}_{h}.jsonl" for h in dw.ACCOUNTS for kind in ("timeline", "mentions")}
+    assert names == days | per_account
+
+
+def test_every_line_is_a_twarc2_page(world: Loaded) -> None:
+    for name, pages in world.pages.items():
+        assert pages, name
+        for n, page in enumerate(pages):
+            assert isinstance(page, dict) and isinstance(page["data"], list) and page["data"]
+            twarc = page["__twarc"]
+            assert twarc["url"].startswith("https://api.x.com/2/")
+            assert twarc["version"] == "rapport-demo"
+            assert ts(twarc["retrieved_at"]).tzinfo is not None
+            if name.startswith("users_"):
+                assert twarc["retrieved_at"] == f"{name[6:16]}T06:00:00+00:00"
+                continue
+            assert twarc["retrieved_at"] == "2026-11-16T06:00:00+00:00"
+            meta, ids = page["meta"], [int(t["id"]) for t in page["data"]]
+            assert len(ids) <= 100 and meta["result_count"] == len(ids)
+            assert ids == sorted(ids, reverse=True)  # newest first
+            assert (meta["newest_id"], meta["oldest_id"]) == (str(ids[0]), str(ids[-1]))
+            assert ("next_token" in meta) == (n < len(pages) - 1), (name, n)
+            if n:
+                assert f"pagination_token={pages[n - 1]['meta']['next_token']}" in twarc["url"]
+
+
+def test_some_files_span_more_than_one_page(world: Loaded) -> None:
+    assert len(world.pages[f"timeline_{dw.CONVERSATIONAL}.jsonl"]) >= 2
+
+
+# --------------------------------------------------------------------------- objects
+
+
+def test_posts_and_users_look_like_x(world: Loaded) -> None:
+    anchor, start = dw.DEFAULT_ANCHOR, dw.DEFAULT_ANCHOR - timedelta(days=dw.DEFAULT_DAYS)
+    for t in world.tweets.values():
+        assert t["id"].isdigit() and t["author_id"] in world.users
+        assert CREATED_AT.match(t["created_at"])
+        assert start <= ts(t["created_at"]) < anchor
+        assert t["edit_history_tweet_ids"] == [t["id"]]
+        assert set(t["public_metrics"]) >= {
+            "retweet_count",
+            "reply_count",
+            "like_count",
+            "quote_count",
+            "impression_count",
+        }
+        for key, token in (("mentions", "@{username}"), ("hashtags", "#{tag}"), ("urls", "{url}")):
+            for e in t.get("entities", {}).get(key, []):
+                assert t["text"][e["start"] : e["end"]] == token.format(**e), (t["id"], e)
+        for m in t.get("entities", {}).get("mentions", []):
+            assert world.users[m["id"]]["username"] == m["username"]
+    for u in world.users.values():
+        assert HANDLE.match(u["username"]) and u["id"].isdigit()
+        assert set(u["public_metrics"]) == {
+            "followers_count",
+            "following_count",
+            "tweet_count",
+            "listed_count",
+        }
+        assert {"name", "description", "profile_image_url", "created_at"} <= set(u)
+        assert isinstance(u["verified"], bool) and u["protected"] is False
+    assert 30 <= len(world.users) - len(dw.ACCOUNTS) <= 60  # the customers
+    assert 300 <= len(world.tweets) <= 2000
+
+
+def test_ids_increase_with_time(world: Loaded) -> None:
+    by_id = sorted(world.tweets.values(), key=lambda t: int(t["id"]))
+    assert [t["created_at"] for t in by_id] == sorted(t["created_at"] for t in by_id)
+
+
+def test_threads_hang_together(world: Loaded) -> None:
+    for t in world.tweets.values():
+        refs = {r["type"]: r["id"] for r in t.get("referenced_tweets", [])}
+        if "replied_to" in refs:
+            parent = world.tweets[refs["replied_to"]]
+            assert t["in_reply_to_user_id"] == parent["author_id"]
+            assert t["conversation_id"] == parent["conversation_id"]
+            assert t["created_at"] > parent["created_at"]
+        else:
+            assert "in_reply_to_user_id" not in t
+            assert t["conversation_id"] == t["id"]
+        if "retweeted" in refs:
+            source = world.tweets[refs["retweeted"]]
+            author = world.users[source["author_id"]]["username"]
+            assert t["text"].startswith(f"RT @{author}: ")
+            assert t["entities"]["mentions"][0] == {
+                "start": 3,
+                "end": 4 + len(author),
+                "username": author,
+                "id": source["author_id"],
+            }
+
+
+def test_each_page_carries_its_expansions(world: Loaded) -> None:
+    for name, pages in world.pages.items():
+        for page in pages:
+            if name.startswith("users_"):
+                continue
+            users = {u["id"] for u in page["includes"]["users"]}
+            included = {t["id"]: t for t in page["includes"].get("tweets", [])}
+            for t in page["data"]:
+                assert t["author_id"] in users
+                if "in_reply_to_user_id" in t:
+                    assert t["in_reply_to_user_id"] in users
+                assert {m["id"] for m in t.get("entities", {}).get("mentions", [])} <= users
+                for ref in t.get("referenced_tweets", []):
+                    assert ref["id"] in included, (name, t["id"], ref)
+                    assert included[ref["id"]]["author_id"] in users
+            for t in included.values():  # every included post is in some page's data
+                assert world.tweets[t["id"]] == t
+
+
+def test_includes_show_the_profile_of_the_last_daily_snapshot(world: Loaded) -> None:
+    for handle in dw.ACCOUNTS:
+        latest = world.snapshots[handle][-1]
+        for name, pages in world.pages.items():
+            for page in pages:
+                for user in page.get("includes", {}).get("users", []):
+                    if user["username"] == handle:
+                        assert user == latest, name
+
+
+# --------------------------------------------------------------------------- archetypes
+
+
+def check_archetypes(world: Loaded) -> None:
+    """The behaviours the demo promises, for any seed."""
+    # broadcaster: only originals, no replies, retweets, quotes or mentions; yet spoken to
+    own = world.posts_by(dw.BROADCASTER)
+    assert own
+    for t in own:
+        assert not t.get("referenced_tweets") and "in_reply_to_user_id" not in t
+        assert not mentions(t) and not t["text"].startswith(("RT @", "@"))
+    inbound = world.inbound(dw.BROADCASTER)
+    assert any(not t.get("referenced_tweets") for t in inbound)  # plain mentions
+    assert any("replied_to" in ref_types(t) for t in inbound)  # replies to its posts
+    assert world.answered_share(dw.BROADCASTER) == 0
+
+    # follow-for-follow: following >= 10x followers in every daily snapshot
+    for snap in world.snapshots[dw.FOLLOW_FOR_FOLLOW]:
+        m = snap["public_metrics"]
+        assert m["following_count"] >= 10 * m["followers_count"]
+
+    # ghost: empty bio, default avatar, fewer than 20 posts ever, few followers
+    for snap in world.snapshots[dw.GHOST]:
+        assert snap["description"] == ""
+        assert snap["profile_image_url"] == dw.DEFAULT_AVATAR_URL
+        assert snap["profile_image_url"].endswith("default_profile_normal.png")
+        assert snap["public_metrics"]["tweet_count"] < 20
+        assert snap["public_metrics"]["followers_count"] < 50
+
+    # conversational: answers more than half of what customers send it
+    assert world.answered_share(dw.CONVERSATIONAL) > 0.5
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 99])
+def test_archetypes_hold_for_other_seeds(tmp_path: Path, seed: int) -> None:
+    dw.generate(tmp_path, seed=seed)
+    check_archetypes(load(tmp_path))
+
+
+def test_archetypes_hold_for_the_default_world(world: Loaded) -> None:
+    check_archetypes(world)
+    assert len(world.posts_by(dw.BROADCASTER)) >= 50  # "many announcements"
+
+
+def test_the_conversational_brand_is_social(world: Loaded) -> None:
+    h = dw.CONVERSATIONAL
+    own = world.posts_by(h)
+    replies = [t for t in own if "replied_to" in ref_types(t)]
+    assert len(replies) / len(own) > 0.5
+    customers = set(world.users) - world.audited_ids()
+    assert all(world.tweets[r["id"]]["author_id"] in customers for r in _refs(replies))
+    shared = [t for t in own if ref_types(t) & {"retweeted", "quoted"}]
+    assert shared, "it retweets or quotes customers now and then"
+    inbound = {t["id"]: t for t in world.inbound(h)}
+    delays = sorted(
+        (ts(t["created_at"]) - ts(inbound[i]["created_at"])).total_seconds() / 3600
+        for i, t in world.answers(h).items()
+        if i in inbound
+    )
+    assert delays[len(delays) // 2] < 2  # median under two hours
+    assert delays[-1] <= 6
+    m = world.snapshots[h][-1]["public_metrics"]
+    assert 0.1 <= m["following_count"] / m["followers_count"] <= 3
+
+
+def _refs(tweets: list[dict]) -> list[dict]:
+    return [r for t in tweets for r in t["referenced_tweets"] if r["type"] == "replied_to"]
+
+
+def test_responsiveness_ranks_as_the_archetypes_say(world: Loaded) -> None:
+    share = {h: world.answered_share(h) for h in dw.ACCOUNTS}
+    assert (
+        share[dw.CONVERSATIONAL]
+        > share[dw.MODERATELY_RESPONSIVE]
+        > share[dw.SLOW_RESPONDER]
+        > share[dw.BROADCASTER]
+        == 0
+    )
+    assert share[dw.GHOST] == 0
+
+    def median_delay(h: str) -> float:
+        inbound = {t["id"]: t for t in world.inbound(h)}
+        d = sorted(
+            (ts(t["created_at"]) - ts(inbound[i]["created_at"])).total_seconds()
+            for i, t in world.answers(h).items()
+            if i in inbound
+        )
+        return d[len(d) // 2]
+
+    assert (
+        median_delay(dw.CONVERSATIONAL)
+        < median_delay(dw.MODERATELY_RESPONSIVE)
+        < median_delay(dw.SLOW_RESPONDER)
+    )
+    assert median_delay(dw.SLOW_RESPONDER) >= 24 * 3600
+
+
+def test_follower_history_drifts_by_archetype(world: Loaded) -> None:
+    def series(h: str, key: str) -> list[int]:
+        return [s["public_metrics"][key] for s in world.snapshots[h]]
+
+    assert all(len(world.snapshots[h]) == dw.DEFAULT_DAYS for h in dw.ACCOUNTS)
+    grow = series(dw.CONVERSATIONAL, "followers_count")
+    assert all(b > a for a, b in zip(grow, grow[1:], strict=False))  # steady growth
+    flat = series(dw.BROADCASTER, "followers_count")
+    assert max(flat) - min(flat) < 0.01 * flat[0]
+    following = series(dw.FOLLOW_FOR_FOLLOW, "following_count")
+    assert max(b - a for a, b in zip(following, following[1:], strict=False)) >= 150  # sprees
+    for h in dw.ACCOUNTS:  # post counts only go up, by the posts in the window
+        posts = series(h, "tweet_count")
+        assert posts == sorted(posts)
+        assert posts[-1] - posts[0] <= len(world.posts_by(h))
+
+
+def test_window_follows_anchor_and_days(tmp_path: Path) -> None:
+    anchor = datetime(2025, 3, 10, 12, tzinfo=UTC)
+    paths = dw.generate(tmp_path, anchor=anchor, days=7)
+    assert sum(p.name.startswith("users_") for p in paths) == 7
+    assert "users_2025-03-04.jsonl" in {p.name for p in paths}
+    world = load(tmp_path)
+    assert world.tweets
+    for t in world.tweets.values():
+        assert anchor - timedelta(days=7) <= ts(t["created_at"]) < anchor
+    check_archetypes(world)
+
+
+# --------------------------------------------------------------------------- config
+
+
+def test_audits_yaml_lists_the_demo_clients_and_every_handle_exists(world: Loaded) -> None:
+    config = yaml.safe_load((REPO / "audits.yaml").read_text())
+    listed = {
+        client["name"]: {
+            role: tuple(entry["handle"] for entry in client.get(role, []))
+            for role in ("brands", "competitors")
+        }
+        for client in config["clients"]
+    }
+    assert listed == dw.CLIENTS
+    entries = [
+        entry
+        for client in config["clients"]
+        for role in ("brands", "competitors")
+        for entry in client[role]
+    ]
+    assert {e["platform"] for e in entries} == {"x"}
+    generated = {u["username"] for u in world.users.values()}
+    assert {e["handle"] for e in entries} <= generated
+    assert {e["handle"] for e in entries} == set(dw.ACCOUNTS)
+    assert set(dw.ACCOUNTS.values()) == set(dw.ARCHETYPES)
