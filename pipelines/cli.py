@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipelines.audits import AuditConfigError
 from pipelines.imports import PARSERS, ImportRefused
-from pipelines.settings import PROJECT_ROOT, Settings, load_settings
+from pipelines.settings import Settings, load_settings
 
 EXAMPLE_QUERIES = {
     "How social is each audited brand?": (
@@ -175,7 +175,7 @@ def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
         "-p",
         str(args.port),
     ]
-    os.chdir(PROJECT_ROOT)
+    os.chdir(home)  # not the repo root: its dagster.yaml would only draw a warning
     os.execv(argv[0], argv)
     return 0  # not reached
 

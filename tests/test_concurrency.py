@@ -1,0 +1,52 @@
+"""One writer at a time, and analysts' reads never block the pipeline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+
+from pipelines.cli import main
+from pipelines.locking import warehouse_write_lock
+from pipelines.runner import publish_analyst_copy
+from pipelines.warehouse import connect
+from tests.conftest import shared_file
+
+
+def test_a_second_writer_waits_for_the_first_and_then_gives_up_clearly(warehouse):
+    code = (
+        "import sys; from pathlib import Path; from pipelines.locking import warehouse_write_lock\n"
+        "try:\n"
+        f"    with warehouse_write_lock(Path({str(warehouse.warehouse_path)!r}), wait_seconds=1):\n"
+        "        sys.exit(0)\n"
+        "except TimeoutError as exc:\n"
+        "    print(exc); sys.exit(3)\n"
+    )
+    with warehouse_write_lock(warehouse.warehouse_path):
+        with warehouse_write_lock(warehouse.warehouse_path):  # re-entrant in one process
+            other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert other.returncode == 3, other.stderr
+    assert "another run" in other.stdout
+    free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert free.returncode == 0, free.stderr
+
+
+def test_an_analyst_session_open_on_the_copy_does_not_block_an_import(warehouse, capsys):
+    connect(warehouse.warehouse_path).close()
+    publish_analyst_copy(warehouse)
+    analyst = duckdb.connect(str(warehouse.analyst_copy_path), read_only=True)
+    try:
+        assert main(["import", "twcs", str(shared_file("twcs/twcs_sample.csv"))]) == 0
+        # The analyst still sees the copy as it was published, consistently.
+        assert analyst.execute("SELECT count(*) FROM canonical.posts").fetchone() == (0,)
+    finally:
+        analyst.close()
+    publish_analyst_copy(warehouse)
+    assert main(["sql", "SELECT count(*) AS posts FROM canonical.posts"]) == 0
+    assert "5000" in capsys.readouterr().out
+
+
+def test_sql_on_a_warehouse_never_built_says_what_to_do(warehouse, capsys):
+    assert main(["sql", "SELECT 1"]) == 2
+    assert "rapport build" in capsys.readouterr().err
