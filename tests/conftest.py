@@ -16,7 +16,10 @@ SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 def shared_file(relative: str) -> Path:
     """A file from ../shared/data: missing fails under CI (it is always there), skips
     on a developer machine without it."""
-    path = SHARED_DATA / relative
+    return require_shared(SHARED_DATA / relative)
+
+
+def require_shared(path: Path) -> Path:
     if not path.exists():
         message = f"{path} is missing (../shared/data must sit beside the checkout)"
         if os.environ.get("CI") == "true":

@@ -5,7 +5,6 @@ Expected values are read from the JSON files here, independently of the parser."
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from pipelines.sources.records import NotThisFormat
 from pipelines.sources.twarc2 import parse_twarc2
+from tests.conftest import require_shared
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PAGES = SHARED_DATA / "x_api_v2" / "twarc_pages"
@@ -45,17 +45,8 @@ PAGE_FILES = [
 ]  # fmt: skip
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        msg = f"shared test data missing: {path} (expected ../shared/data beside the checkout)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
-
-
 def _page(name: str) -> Path:
-    return _need(PAGES / name)
+    return require_shared(PAGES / name)
 
 
 def _json_lines(path: Path) -> list[tuple[int, dict]]:
@@ -97,7 +88,7 @@ def _tweet(tid: str, **extra) -> dict:
 
 
 def test_the_data_folder_holds_the_expected_files():
-    present = {p.name for p in _need(PAGES).iterdir()} - {"LICENSE"}
+    present = {p.name for p in require_shared(PAGES).iterdir()} - {"LICENSE"}
     assert present == set(PAGE_FILES)
 
 
@@ -506,7 +497,7 @@ def test_bad_lines_and_bad_items_are_rejected_and_the_rest_kept(tmp_path):
 
 def test_csv_is_not_this_format():
     with pytest.raises(NotThisFormat) as excinfo:
-        parse_twarc2(_need(TWCS_SAMPLE), OBSERVED)
+        parse_twarc2(require_shared(TWCS_SAMPLE), OBSERVED)
     assert "twcs_sample.csv" in str(excinfo.value)
     assert "X API v2" in str(excinfo.value)
 

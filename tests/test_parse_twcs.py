@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from pipelines.sources.records import NotThisFormat
 from pipelines.sources.twcs import extract_hashtags, extract_mentions, extract_urls, parse_twcs
+from tests.conftest import require_shared
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TWCS_SAMPLE = SHARED_DATA / "twcs" / "twcs_sample.csv"
@@ -27,18 +27,9 @@ ACCOUNT_KEYS = {"platform", "account_id", "handle", "is_brand", "first_seen_at"}
 HEADER = ",tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        msg = f"shared test data missing: {path} (expected ../shared/data beside the checkout)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return path
-
-
 @pytest.fixture(scope="module")
 def sample_path() -> Path:
-    return _need(TWCS_SAMPLE)
+    return require_shared(TWCS_SAMPLE)
 
 
 @pytest.fixture(scope="module")
