@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test dev lint format lock clean
+.PHONY: setup demo test dev bench lint format lock clean chromium
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,24 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/rapport demo
 
+## chromium: Debian's headless browser, which the report tests render the HTML audit in
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
 ## test: lint, then the whole test suite
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check pipelines tests
 	$(BIN)/pytest
 
 ## dev: the Dagster UI on http://127.0.0.1:3000 (run history kept in warehouse/dagster_home)
 dev: $(STAMP)
 	$(BIN)/rapport dev
+
+## bench: time load, full and incremental build against pandas and a DuckDB pass
+## (1M and 10M posts; add 100M with `make bench BENCH_SIZES=1M,10M,100M`)
+BENCH_SIZES ?= 1M,10M
+bench: $(STAMP)
+	$(BIN)/rapport bench --sizes $(BENCH_SIZES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests

@@ -54,10 +54,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.locking import warehouse_write_lock
     from pipelines.warehouse import connect
 
+    paths = args.paths
+    if args.source == "x-archive":  # an unzipped archive folder lands as one zip
+        from pipelines.sources.x_archive import archive_files
+
+        paths = archive_files(paths, settings.raw_dir / ".staging" / "x-archive")
     with warehouse_write_lock(settings.warehouse_path):
         con = connect(settings.warehouse_path)
         try:
-            results = import_paths(con, settings.raw_dir, args.source, args.paths)
+            results = import_paths(con, settings.raw_dir, args.source, paths)
         finally:
             con.close()
     rejected = sum(r.counts.rejects for r in results if r.counts)
@@ -72,6 +77,12 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.sources.x_api.command import ingest_x
+
+    return ingest_x(settings, max_cost=args.max_cost)
+
+
 def _print_build_summary(settings: Settings) -> None:
     import duckdb
 
@@ -84,10 +95,21 @@ def _print_build_summary(settings: Settings) -> None:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.runner import materialize_assets
+    from pipelines.quality.command import print_check_table
+    from pipelines.runner import RunFailed, materialize_assets
 
     print(f"building {settings.warehouse_path} (audits: {settings.audits_path})")
-    result = materialize_assets(settings, selection="key:config/audited_accounts or kind:dbt")
+    full_refresh = getattr(args, "full_refresh", False)
+    try:
+        result = materialize_assets(
+            settings,
+            selection="key:config/audited_accounts or kind:dbt",
+            run_config={"ops": {"rapport_dbt_models": {"config": {"full_refresh": full_refresh}}}},
+        )
+    except RunFailed as exc:  # show which quality checks stopped it
+        print_check_table(exc.result)
+        raise
+    print_check_table(result)
     print(f"run {result.run_id} succeeded")
     _print_build_summary(settings)
     print(f"analysts: query {settings.analyst_copy_path} (a read-only copy of the marts)")
@@ -107,22 +129,45 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             con.close()
     print(f"replayed {n} raw file(s)")
+    # Same files, possibly different rows: the incremental models must start over.
+    args.full_refresh = True
     return cmd_build(args, settings)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.runner import materialize_assets
+    from pipelines.quality.command import print_check_table
+    from pipelines.runner import RunFailed, materialize_assets
     from pipelines.sources.demo_world import generate
 
     demo_dir = settings.inbox_dir / "twarc2" / "demo"
     files = generate(demo_dir, seed=args.seed)
     print(f"demo world: wrote {len(files)} X API v2 page files to {demo_dir}")
     print("running every asset (import, dbt models and tests) as one Dagster run ...")
-    result = materialize_assets(settings)
+    try:
+        result = materialize_assets(settings)
+    except RunFailed as exc:  # show which quality checks stopped it
+        print_check_table(exc.result)
+        raise
+    print_check_table(result)
     print(f"run {result.run_id} succeeded")
     _print_build_summary(settings)
     _print_next_steps(settings)
+    from pipelines.reports.command import demo_reports
+
+    demo_reports(settings)
     return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.quality.command import check_command
+
+    return check_command(settings)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.reports.command import report_command
+
+    return report_command(settings, args.client, args.period_end, args.days, not args.no_refresh)
 
 
 def _print_next_steps(settings: Settings) -> None:
@@ -139,6 +184,15 @@ def _print_next_steps(settings: Settings) -> None:
         f"\nor open {settings.analyst_copy_path} read-only in any DuckDB client"
         "\nDagster UI:    make dev   (then open http://127.0.0.1:3000)"
     )
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.bench.run import parse_size, run
+
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    root = args.dir or settings.warehouse_path.parent / "bench"
+    run(sizes, root.resolve(), seed=args.seed, keep=args.keep)
+    return 0
 
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
@@ -193,8 +247,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, help="files or folders")
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("ingest", help="read new posts and today's profiles from a live API")
+    p.add_argument("platform", choices=["x"], help="x: the X API v2 (token: X_BEARER_TOKEN)")
+    p.add_argument(
+        "--max-cost", type=float, metavar="USD", help="budget of this run (x_ingest.yaml)"
+    )
+    p.set_defaults(func=cmd_ingest)
+
     p = sub.add_parser("build", help="refresh audits config, run dbt models and tests")
+    p.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="run every quality check on the warehouse as it is")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("rebuild", help="reload everything from raw landing, then build")
     p.set_defaults(func=cmd_rebuild)
@@ -202,6 +269,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate the demo world and run the whole pipeline")
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="write a client's audit (HTML report + scorecard CSV)")
+    p.add_argument("client", help="a client name from audits.yaml")
+    p.add_argument(
+        "--period-end",
+        metavar="WHEN",
+        help="ISO date or time the period ends (default: the latest data of its accounts)",
+    )
+    p.add_argument("--days", type=int, help="period length (default: audits.yaml period_days)")
+    p.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="audit the warehouse as it is (skip the inbox import and upstream rebuild)",
+    )
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("bench", help="time the pipeline against pandas at 1M-100M posts")
+    p.add_argument("--sizes", default="1M,10M", help="comma-separated, e.g. 1M,10M,100M")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--dir", type=Path, help="data and warehouses (default: warehouse/bench)")
+    p.add_argument("--keep", action="store_true", help="keep the data and warehouses")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")
     p.add_argument("query")
@@ -224,8 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rapport: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a failed run: say what failed, not a traceback
+        from pipelines.quality.thresholds import QualityConfigError
         from pipelines.runner import RunFailed
 
+        if isinstance(exc, QualityConfigError):
+            print(f"rapport: {exc}", file=sys.stderr)
+            return 2
         if isinstance(exc, RunFailed | TimeoutError):
             print(f"rapport: {exc}", file=sys.stderr)
             return 1

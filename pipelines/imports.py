@@ -14,6 +14,7 @@ from pipelines.loader import LoadCounts, load_batch
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 from pipelines.sources.twarc2 import parse_twarc2
 from pipelines.sources.twcs import parse_twcs
+from pipelines.sources.x_archive import parse_x_archive
 
 Log = Callable[[str], None]
 
@@ -22,9 +23,18 @@ PARSERS: dict[str, Callable[[LandedFile], ParsedBatch]] = {
     "twcs": lambda landed: parse_twcs(landed.raw_path),
     # A page's own retrieval time wins; otherwise the landing time is when we saw it.
     "twarc2": lambda landed: parse_twarc2(landed.raw_path, landed.landed_at),
+    # Pages `rapport ingest x` fetched from the X API v2: twarc2 pages, own raw folder.
+    "x-api": lambda landed: parse_twarc2(landed.raw_path, landed.landed_at),
+    # An account's own "download your data" archive (a folder is zipped first).
+    "x-archive": lambda landed: parse_x_archive(landed.raw_path, landed.landed_at),
 }
 # What files of each format look like, for directories and the inbox.
-PATTERNS = {"twcs": ("*.csv",), "twarc2": ("*.jsonl", "*.json")}
+PATTERNS = {
+    "twcs": ("*.csv",),
+    "twarc2": ("*.jsonl", "*.json"),
+    "x-api": ("*.jsonl",),
+    "x-archive": ("*.zip",),
+}
 
 
 class ImportRefused(Exception):

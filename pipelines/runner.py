@@ -15,21 +15,33 @@ from pipelines.settings import Settings
 
 
 class RunFailed(RuntimeError):
-    pass
+    def __init__(self, message: str, result: dg.ExecuteInProcessResult | None = None):
+        super().__init__(message)
+        self.result = result  # the failed run, e.g. to show which checks failed
 
 
 def materialize_assets(
-    settings: Settings, selection: str | None = None, run_config: dict | None = None
+    settings: Settings,
+    selection: str | dg.AssetSelection | None = None,
+    run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     ensure_dagster_home(settings)
     # Imported here: loading the definitions parses the dbt project if needed.
     from pipelines.defs.assets.dbt_models import rapport_dbt_models
     from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
+    from pipelines.defs.checks import quality_checks
     from pipelines.defs.resources import build_resources
+
+    if selection is not None:
+        # Every run ends with every quality check, whatever it materializes: the
+        # blocking ones gate what is downstream of the marts in this same run.
+        selection = dg.AssetSelection.from_coercible(selection) | dg.AssetSelection.checks(
+            *quality_checks
+        )
 
     with warehouse_write_lock(settings.warehouse_path):
         result = dg.materialize(
-            [audited_accounts, canonical_tables, rapport_dbt_models],
+            [audited_accounts, canonical_tables, rapport_dbt_models, *quality_checks],
             selection=selection,
             resources=build_resources(settings),
             # INFO, not DEBUG: step progress and dbt's own lines, without event chatter.
@@ -43,7 +55,9 @@ def materialize_assets(
             publish_analyst_copy(settings)
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        raise RunFailed(f"run {result.run_id} failed in step(s): {', '.join(failed) or '?'}")
+        raise RunFailed(
+            f"run {result.run_id} failed in step(s): {', '.join(failed) or '?'}", result
+        )
     return result
 
 

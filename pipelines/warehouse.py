@@ -6,6 +6,7 @@ the platform is a column, so one warehouse can hold X, TWCS, Bluesky and Mastodo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,120 @@ CREATE TABLE IF NOT EXISTS ops.raw_files (
     loaded_at      TIMESTAMPTZ,
     rows_loaded    INTEGER,
     rows_rejected  INTEGER
+);
+
+-- One row per quality check evaluation (pipelines/quality), appended by every run that
+-- checks: `rapport check`, `rapport build`, scheduled runs. Never updated, so analysts
+-- can query how a figure's checks went over time.
+CREATE TABLE IF NOT EXISTS ops.check_results (
+    run_id            VARCHAR NOT NULL,       -- the Dagster run
+    checked_at        TIMESTAMPTZ NOT NULL,
+    check_name        VARCHAR NOT NULL,
+    asset             VARCHAR NOT NULL,       -- e.g. marts/conversation_metrics
+    severity          VARCHAR NOT NULL,       -- ERROR | WARN: what this failure means
+    blocking          BOOLEAN NOT NULL,       -- an ERROR stops downstream assets (reports)
+    passed            BOOLEAN NOT NULL,
+    status            VARCHAR NOT NULL,       -- pass | warn | fail
+    unexpected_count  BIGINT NOT NULL,        -- offending rows (or items) found
+    detail            VARCHAR,                -- what was checked, or each failed expectation
+    sample            VARCHAR,                -- JSON: a few offending rows
+    PRIMARY KEY (run_id, asset, check_name)
+);
+
+-- Live API ingest (pipelines/sources/x_api). Cost is an estimate in USD: every object
+-- a response returns, priced once per UTC day as the API bills (prices: x_ingest.yaml).
+-- One row per ingest run.
+CREATE TABLE IF NOT EXISTS ops.api_runs (
+    run_id              VARCHAR PRIMARY KEY,  -- the Dagster run id, or the CLI's own
+    platform            VARCHAR NOT NULL,
+    started_at          TIMESTAMPTZ NOT NULL,
+    finished_at         TIMESTAMPTZ,
+    status              VARCHAR NOT NULL,     -- running | complete | stopped | failed | interrupted
+    stop_reason         VARCHAR,              -- why it stopped early, in plain words
+    max_cost_usd        DECIMAL(14, 6),       -- the run's budget
+    requests            INTEGER NOT NULL DEFAULT 0,  -- HTTP requests, retries included
+    posts_read          INTEGER NOT NULL DEFAULT 0,
+    users_read          INTEGER NOT NULL DEFAULT 0,
+    posts_charged       INTEGER NOT NULL DEFAULT 0,  -- not already read that UTC day
+    users_charged       INTEGER NOT NULL DEFAULT 0,
+    estimated_cost_usd  DECIMAL(14, 6) NOT NULL DEFAULT 0
+);
+
+-- One row per run, account and endpoint (users | timeline | mentions). A users lookup
+-- serves up to 100 accounts in one request and is counted on each of their rows.
+CREATE TABLE IF NOT EXISTS ops.api_usage (
+    run_id              VARCHAR NOT NULL,
+    platform            VARCHAR NOT NULL,
+    handle              VARCHAR NOT NULL,
+    account_id          VARCHAR,
+    endpoint            VARCHAR NOT NULL,
+    usage_date          DATE NOT NULL,        -- UTC day, the API's billing day
+    requests            INTEGER NOT NULL,
+    posts_read          INTEGER NOT NULL,
+    users_read          INTEGER NOT NULL,
+    posts_charged       INTEGER NOT NULL,
+    users_charged       INTEGER NOT NULL,
+    estimated_cost_usd  DECIMAL(14, 6) NOT NULL,
+    -- timeline / mentions: complete | in_progress | stopped; users: the account status
+    status              VARCHAR NOT NULL,
+    error               VARCHAR,
+    started_at          TIMESTAMPTZ NOT NULL,
+    updated_at          TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (run_id, platform, handle, endpoint)
+);
+
+-- One row per object first read on a UTC day: the same post or user read again that
+-- day is not billed again.
+CREATE TABLE IF NOT EXISTS ops.api_charges (
+    platform     VARCHAR NOT NULL,
+    usage_date   DATE NOT NULL,
+    resource     VARCHAR NOT NULL,            -- post | user
+    resource_id  VARCHAR NOT NULL,
+    PRIMARY KEY (platform, usage_date, resource, resource_id)
+);
+
+-- The ledger: one row per API page landed and applied to the ingest state.
+CREATE TABLE IF NOT EXISTS ops.x_pages (
+    raw_file_id         VARCHAR PRIMARY KEY,  -- the landed page (ops.raw_files)
+    run_id              VARCHAR NOT NULL,
+    endpoint            VARCHAR NOT NULL,     -- users | timeline | mentions
+    account_id          VARCHAR,              -- whose timeline / mentions
+    url                 VARCHAR NOT NULL,     -- the request; never holds the token
+    retrieved_at        TIMESTAMPTZ NOT NULL,
+    requests            INTEGER NOT NULL,     -- 1 plus retries
+    posts_read          INTEGER NOT NULL,
+    users_read          INTEGER NOT NULL,
+    posts_charged       INTEGER NOT NULL,
+    users_charged       INTEGER NOT NULL,
+    estimated_cost_usd  DECIMAL(14, 6) NOT NULL,
+    applied_at          TIMESTAMPTZ NOT NULL
+);
+
+-- One row per audited X handle: who it is and whether it can be read.
+CREATE TABLE IF NOT EXISTS ops.x_accounts (
+    handle_lower  VARCHAR PRIMARY KEY,
+    handle        VARCHAR NOT NULL,
+    account_id    VARCHAR,                    -- NULL until a lookup found it
+    status        VARCHAR NOT NULL,   -- ok | protected | not_found | suspended | unavailable
+    error         VARCHAR,                    -- X's own words when not ok
+    checked_on    DATE,                       -- UTC day of the last profile lookup
+    updated_at    TIMESTAMPTZ NOT NULL
+);
+
+-- One row per account and endpoint: where the next read starts (since_id) and, while
+-- a sweep is unfinished, where it carries on (next_token, or until_id if that expired).
+CREATE TABLE IF NOT EXISTS ops.x_sweeps (
+    account_id        VARCHAR NOT NULL,
+    endpoint          VARCHAR NOT NULL,       -- timeline | mentions
+    since_id          VARCHAR,                -- newest post of the last complete sweep
+    in_progress       BOOLEAN NOT NULL,
+    sweep_since_id    VARCHAR,
+    sweep_start_time  VARCHAR,
+    next_token        VARCHAR,
+    until_id          VARCHAR,
+    newest_id         VARCHAR,                -- newest post the unfinished sweep has read
+    updated_at        TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (account_id, endpoint)
 );
 
 -- One row per account per platform.
@@ -106,14 +221,46 @@ CREATE TABLE IF NOT EXISTS config.audited_accounts (
     handle    VARCHAR NOT NULL,
     PRIMARY KEY (client, platform, handle)
 );
+
+-- One row per client audit period a report was asked for (rapport report, the audit
+-- schedules). dbt computes marts.audit_scorecard for every row, so past audits can be
+-- reproduced; rows are never deleted. period_end is the data's latest observation (or
+-- an explicit end), never the wall clock, so the same data gives the same period.
+CREATE TABLE IF NOT EXISTS config.audit_periods (
+    client         VARCHAR NOT NULL,
+    period_start   TIMESTAMPTZ NOT NULL,      -- exclusive
+    period_end     TIMESTAMPTZ NOT NULL,      -- inclusive
+    timezone       VARCHAR NOT NULL,          -- the client's, when the period was asked for
+    requested_at   TIMESTAMPTZ NOT NULL,      -- the last time an audit asked for it
+    PRIMARY KEY (client, period_start, period_end)
+);
 """
+
+
+def duckdb_config(path: Path) -> dict[str, str]:
+    """Memory limit and spill directory, from RAPPORT_DUCKDB_MEMORY_LIMIT (e.g. '8GB',
+    default '80%' of RAM) and RAPPORT_DUCKDB_TEMP_DIR (default <warehouse>.tmp). dbt's
+    profile reads the same variables, so every process writing the warehouse is bounded
+    alike and spills to disk rather than running out of memory on a large history."""
+    return {
+        "memory_limit": os.environ.get("RAPPORT_DUCKDB_MEMORY_LIMIT", "80%"),
+        "temp_directory": os.environ.get("RAPPORT_DUCKDB_TEMP_DIR", str(path) + ".tmp"),
+    }
+
+
+def _bounded(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
+    # SET, not connect(config=...): another connection to the same file in this process
+    # (Dagster's resource, the analyst copy) would refuse a differing config.
+    for name, value in duckdb_config(path).items():
+        con.execute(f"SET {name} = ?", [value])
+    return con
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating the file and the canonical schema on first use."""
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return _bounded(duckdb.connect(str(path), read_only=True), path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _bounded(duckdb.connect(str(path)), path)
     con.execute(DDL)
     return con

@@ -57,3 +57,12 @@ def test_a_malformed_config_is_refused_with_line_and_reason(tmp_path, text, expe
 def test_a_missing_file_says_how_to_fix_it(tmp_path):
     with pytest.raises(AuditConfigError, match="RAPPORT_AUDITS"):
         load_audits(tmp_path / "nope.yaml")
+
+
+def test_an_empty_client_list_syncs_to_an_empty_table(tmp_path):
+    from pipelines.audits import sync_audited_accounts
+    from pipelines.warehouse import connect
+
+    con = connect(tmp_path / "w.duckdb")
+    sync_audited_accounts(con, load_audits(write(tmp_path, "clients: []\n")))
+    assert con.execute("SELECT count(*) FROM config.audited_accounts").fetchone() == (0,)

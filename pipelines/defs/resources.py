@@ -14,8 +14,9 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.dbt_project import dbt_cli
 from pipelines.locking import warehouse_write_lock
+from pipelines.quality.thresholds import QualityThresholds
 from pipelines.settings import Settings, load_settings
-from pipelines.warehouse import DDL
+from pipelines.warehouse import connect
 
 
 class RapportPaths(dg.ConfigurableResource):
@@ -38,14 +39,29 @@ class RapportPaths(dg.ConfigurableResource):
         return Path(self.audits_path)
 
 
+class ReportsLocation(dg.ConfigurableResource):
+    """Where client audits are written: REPORTS_DIR/CLIENT/DATE/."""
+
+    reports_dir: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.reports_dir)
+
+
 @contextmanager
 def writable_warehouse(duckdb_resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection, held under the single-writer lock, with the canonical schema."""
     path = Path(duckdb_resource.database)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with warehouse_write_lock(path), duckdb_resource.get_connection() as con:
-        con.execute(DDL)
-        yield con
+    with warehouse_write_lock(path):
+        # connect() (not DuckDBResource.get_connection, which does not close on error):
+        # a failed step must release the file, or the rest of the run cannot write it.
+        con = connect(path)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def build_resources(settings: Settings | None = None) -> dict[str, object]:
@@ -56,4 +72,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
             raw_dir=str(s.raw_dir), inbox_dir=str(s.inbox_dir), audits_path=str(s.audits_path)
         ),
         "dbt": dbt_cli(),
+        # Thresholds of the quality checks; RAPPORT_QUALITY_<FIELD> overrides a default.
+        "quality": QualityThresholds.from_env(),
+        "reports": ReportsLocation(reports_dir=str(s.reports_dir)),
     }

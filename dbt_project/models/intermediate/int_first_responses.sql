@@ -1,8 +1,27 @@
 -- One row per inbound message with the addressed account's first direct answer. Only a
 -- reply by that account to the message itself counts: a third party helping, or the
 -- brand replying elsewhere in the thread, does not answer this customer.
+--
+-- Incremental: a daily run recomputes the messages matched since the last run and the
+-- old messages a new reply answers (a late answer changes an old message's figures).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['platform', 'account_key', 'post_id'],
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where _targets_hash <> (select coalesce(max(_targets_hash), 0) from {{ ref('int_inbound_messages') }}){% endif %}",
+    post_hook="{{ delete_posts_that_no_longer_count(this) }}",
+) }}
+
 with inbound as (
-    select * from {{ ref('int_inbound_messages') }}
+    select i.* from {{ ref('int_inbound_messages') }} as i
+    {% if is_incremental() %}
+    where i._built_at > {{ last_built_at() }}
+        or exists (
+            select 1 from {{ ref('int_posts__current') }} as r
+            where r._built_at > {{ last_built_at() }}
+              and r.platform = i.platform and r.in_reply_to_post_id = i.post_id
+        )
+    {% endif %}
 ),
 
 replies as (
@@ -30,7 +49,10 @@ select
     i.created_at,
     f.first_response_at is not null as answered,
     f.first_response_at,
-    (epoch(f.first_response_at) - epoch(i.created_at)) / 60.0 as first_response_min
+    (epoch(f.first_response_at) - epoch(i.created_at)) / 60.0 as first_response_min,
+    -- the measured accounts this row was matched against (see int_inbound_messages)
+    i._targets_hash,
+    now() as _built_at
 from inbound as i
 left join first_reply as f
     on f.platform = i.platform and f.account_key = i.account_key and f.post_id = i.post_id

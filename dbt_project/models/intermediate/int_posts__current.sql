@@ -1,5 +1,18 @@
--- One row per post that counts: superseded edit versions dropped, each post given its
--- kind, and its reply target resolved through edits so conversations survive them.
+-- One row per post that counts: superseded edit versions and quarantined posts (see
+-- int_posts__quarantined) dropped, each post given its kind, and its reply target
+-- resolved through edits so conversations survive them.
+--
+-- Incremental: a daily run recomputes only the posts from files loaded since the last
+-- run (their raw_file_id is new here) and the posts whose result they can change:
+-- replies to them (parent's author, quarantine) and the other versions of their edit
+-- chains. Superseded and quarantined posts are deleted afterwards.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['platform', 'post_id'],
+    post_hook="{{ delete_posts_that_no_longer_count(this) }}",
+) }}
+
 with posts as (
     select * from {{ ref('stg_canonical__posts') }}
 ),
@@ -8,12 +21,58 @@ edits as (
     select * from {{ ref('int_posts__edit_chains') }}
 ),
 
+quarantined as (
+    select platform, post_id from {{ ref('int_posts__quarantined') }}
+),
+
+{% if is_incremental() %}
+changed as (
+    select platform, post_id
+    from posts
+    where raw_file_id in (
+        select raw_file_id from posts
+        except
+        select raw_file_id from {{ this }}
+    )
+),
+
+changed_versions as (
+    select platform, post_id from changed
+    union
+    select e.platform, e.post_id
+    from edits as e
+    inner join edits as ce
+        on ce.platform = e.platform and ce.chain_id = e.chain_id
+    inner join changed as c
+        on c.platform = ce.platform and c.post_id = ce.post_id
+),
+
+affected as (
+    select platform, post_id from changed_versions
+    union
+    select p.platform, p.post_id
+    from posts as p
+    inner join changed_versions as v
+        on v.platform = p.platform and v.post_id = p.in_reply_to_post_id
+),
+{% endif %}
+
 current_posts as (
     select p.*
     from posts as p
     left join edits as e
         on e.platform = p.platform and e.post_id = p.post_id
     where not coalesce(e.is_superseded, false)
+      and not exists (
+          select 1 from quarantined as q
+          where q.platform = p.platform and q.post_id = p.post_id
+      )
+      {% if is_incremental() %}
+      and exists (
+          select 1 from affected as a
+          where a.platform = p.platform and a.post_id = p.post_id
+      )
+      {% endif %}
 ),
 
 resolved as (
@@ -48,7 +107,10 @@ select
     r.reposted_post_id,
     r.text,
     r.lang,
-    r.mentions
+    r.mentions,
+    -- bookkeeping for the incremental runs (see macros/incremental_helpers.sql)
+    r.raw_file_id,
+    now() as _built_at
 from resolved as r
 left join posts as parent
     on parent.platform = r.platform and parent.post_id = r.parent_post_id

@@ -21,17 +21,28 @@ class RapportDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    # The heavy models are incremental (they recompute only what new files touch);
+    # a full refresh rebuilds them from scratch, e.g. after `rapport rebuild` replayed
+    # raw through a changed parser, which leaves the same files with different rows.
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=rapport_dbt_project.manifest_path,
     project=rapport_dbt_project,
     dagster_dbt_translator=RapportDbtTranslator(),
 )
 def rapport_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    duckdb: DuckDBResource,
+    config: DbtBuildConfig,
 ):
     # The dbt profile reads the warehouse path from the environment; pass on the one
     # this run was configured with so dbt and the Python assets write the same file.
     os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
     with warehouse_write_lock(Path(duckdb.database)):
-        yield from dbt.cli(["build"], context=context).stream()
+        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        yield from dbt.cli(args, context=context).stream()
     prune_run_targets()

@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.audits import load_audits, sync_audited_accounts
+from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.resources import RapportPaths, writable_warehouse
 from pipelines.imports import PARSERS, import_paths
 
@@ -44,6 +45,8 @@ def audited_accounts(duckdb: DuckDBResource, paths: RapportPaths) -> dg.Material
             group_name="ingest",
             kinds={"python", "duckdb"},
             description=f"Platform-neutral canonical.{table}, loaded from raw payloads.",
+            # The live X ingest loads these tables too: in a run it goes first.
+            deps=X_INGEST_KEYS,
         )
         for table in CANONICAL_TABLES
     ],
@@ -58,7 +61,7 @@ def canonical_tables(
     imported = skipped = posts = snapshots = rejects = 0
     with writable_warehouse(duckdb) as con:
         for source in PARSERS:
-            folders = [Path(p) for p in requested[source]]
+            folders = [Path(p) for p in requested.get(source, [])]
             if (paths.inbox / source).is_dir():
                 folders.append(paths.inbox / source)
             for result in import_paths(con, paths.raw, source, folders, log=context.log.info):

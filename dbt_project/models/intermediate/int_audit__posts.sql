@@ -1,0 +1,51 @@
+-- One row per audit period, audited account and post it wrote in the period, with the
+-- post's kind, whether it is a broadcast and the engagement it drew.
+with audited as (
+    select * from {{ ref('int_audit__accounts') }}
+    where account_id is not null
+),
+
+posts as (
+    select * from {{ ref('int_posts__current') }}
+),
+
+-- public metrics are on the stored post (int_posts__current keeps only what the
+-- conversation marts need)
+metrics as (
+    select platform, post_id, like_count, repost_count, reply_count, quote_count
+    from {{ ref('stg_canonical__posts') }}
+)
+
+select
+    a.client,
+    a.period_start,
+    a.period_end,
+    a.platform,
+    a.account_key,
+    a.account_id,
+    p.post_id,
+    p.created_at,
+    -- the client's local calendar day, for days_with_posts
+    cast(timezone(a.timezone, p.created_at) as date) as local_date,
+    p.kind,
+    -- marts.post_mix's broadcast: an original mentioning no account but its author
+    p.kind = 'original'
+        and len([m for m in coalesce(p.mentions, []) if lower(m) is distinct from lower(a.handle)]) = 0
+        as is_broadcast,
+    -- a retweet's counters belong to the post it repeats, not to the account
+    case when p.kind <> 'retweet' then m.like_count end as likes,
+    case when p.kind <> 'retweet' then m.repost_count end as reposts,
+    case when p.kind <> 'retweet' then m.reply_count end as replies_received,
+    case when p.kind <> 'retweet' then m.quote_count end as quotes,
+    case
+        when p.kind <> 'retweet'
+            then m.like_count + m.repost_count + m.reply_count + m.quote_count
+    end as engagements
+from audited as a
+inner join posts as p
+    on p.platform = a.platform
+    and p.account_id = a.account_id
+    and p.created_at > a.period_start
+    and p.created_at <= a.period_end
+left join metrics as m
+    on m.platform = p.platform and m.post_id = p.post_id

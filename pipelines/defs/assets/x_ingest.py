@@ -1,0 +1,107 @@
+"""Live X ingest assets: today's profile snapshot of every audited X account, then the
+new posts of their timelines and mentions. Each reads the X API v2 through the plain
+helpers of pipelines/sources/x_api (paging, retries, budget, state), lands every page
+raw and loads it into the canonical tables; the materialization reports requests,
+objects read and estimated cost. Without a token they skip, saying so."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import RapportPaths, writable_warehouse
+from pipelines.sources.x_api.config import load_x_config
+from pipelines.sources.x_api.ingest import audited_x_handles, x_ingest
+from pipelines.sources.x_api.policy import XAccessError
+from pipelines.sources.x_api.resource import TOKEN_ENV, XApiResource
+
+_COUNTERS = ("requests", "posts_read", "users_read", "posts_charged", "users_charged")
+
+
+class XRunConfig(dg.Config):
+    """This run's budget in USD; unset: max_cost_per_run_usd of x_ingest.yaml."""
+
+    max_cost_usd: float | None = None
+
+
+def _ingest(
+    context: dg.AssetExecutionContext,
+    phase: str,
+    config: XRunConfig,
+    duckdb: DuckDBResource,
+    paths: RapportPaths,
+    x_api: XApiResource,
+) -> dg.MaterializeResult:
+    if not x_api.bearer_token:
+        context.log.warning(
+            f"{TOKEN_ENV} was not set when the code location loaded: live X ingest skipped "
+            f"(export {TOKEN_ENV} and reload the code location to enable it)"
+        )
+        return dg.MaterializeResult(metadata={"skipped": f"{TOKEN_ENV} not set", "requests": 0})
+    handles = audited_x_handles(paths.audits)
+    settings = load_x_config().with_max_cost(config.max_cost_usd)
+    with writable_warehouse(duckdb) as con:
+        ingest = x_ingest(
+            con,
+            paths.raw,
+            x_api.bearer_token,
+            x_api.api_url,
+            settings,
+            context.run_id,
+            log=context.log.info,
+        )
+        before = ingest.totals()
+        try:
+            result = ingest.run(handles, phases=[phase])
+        except XAccessError as exc:
+            raise dg.Failure(description=str(exc)) from None
+    if result.status != "complete":
+        context.log.warning(f"stopped early, the next run resumes: {result.stop_reason}")
+    after = result.totals
+    metadata: dict = {k: after[k] - before[k] for k in _COUNTERS}
+    metadata["estimated_cost_usd"] = float(after["cost_usd"] - before["cost_usd"])
+    metadata["run_budget_usd"] = settings.max_cost_per_run_usd
+    metadata["accounts"] = len(handles)
+    metadata["status"] = result.status
+    if result.stop_reason:
+        metadata["stop_reason"] = result.stop_reason
+    if result.lines:
+        metadata["reads"] = dg.MetadataValue.md("\n".join(f"- {line}" for line in result.lines))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=["x_api", "profile_snapshots"],
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    description="Today's profile of every audited X account (users lookup, once a UTC "
+    "day), landed raw and loaded as canonical account snapshots.",
+)
+def x_profile_snapshots(
+    context: dg.AssetExecutionContext,
+    config: XRunConfig,
+    duckdb: DuckDBResource,
+    paths: RapportPaths,
+    x_api: XApiResource,
+) -> dg.MaterializeResult:
+    return _ingest(context, "profiles", config, duckdb, paths, x_api)
+
+
+@dg.asset(
+    key=["x_api", "posts"],
+    deps=[x_profile_snapshots],
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    description="The new posts of every audited X account's timeline and mentions "
+    "(since the newest already read), landed raw and loaded as canonical posts.",
+)
+def x_posts(
+    context: dg.AssetExecutionContext,
+    config: XRunConfig,
+    duckdb: DuckDBResource,
+    paths: RapportPaths,
+    x_api: XApiResource,
+) -> dg.MaterializeResult:
+    return _ingest(context, "posts", config, duckdb, paths, x_api)
+
+
+X_INGEST_ASSETS = [x_profile_snapshots, x_posts]
+X_INGEST_KEYS = [asset.key for asset in X_INGEST_ASSETS]

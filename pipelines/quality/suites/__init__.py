@@ -1,0 +1,26 @@
+"""One GX suite per mart, defined in code and versioned with the project. A mart without
+a suite here fails tests/test_quality_coverage.py, so no metric ships unguarded."""
+
+from pipelines.quality.suites import (
+    accounts,
+    audit_follower_history,
+    audit_scorecard,
+    audit_weekly_trends,
+    conversation_metrics,
+    post_mix,
+    posts,
+)
+from pipelines.quality.suites.base import MartSuite
+
+SUITES: dict[str, MartSuite] = {
+    s.mart: s
+    for s in (
+        conversation_metrics.SUITE,
+        post_mix.SUITE,
+        accounts.SUITE,
+        posts.SUITE,
+        audit_scorecard.SUITE,
+        audit_weekly_trends.SUITE,
+        audit_follower_history.SUITE,
+    )
+}

@@ -1,0 +1,97 @@
+"""marts.audit_scorecard: one row per client, audit period and audited account, the
+figures a client report prints. Every count is whole and >= 0 and the kinds add up to
+posts; every share, rate and ratio lies in range and equals its fresh computation; the
+period's figures stay within the period (days with posts, longest gap); growth equals
+end minus start; and every audited account of a client with a period has a row."""
+
+from pipelines.quality.suites import guards as g
+from pipelines.quality.suites.base import MartSuite
+
+KINDS = ("originals", "replies", "retweets", "quotes")
+GRAIN = ("client", "period_start", "period_end", "platform", "account_key")
+GROWS = "end_observed_at > start_observed_at"  # growth needs two different snapshots
+
+SUITE = MartSuite(
+    mart="audit_scorecard",
+    key_columns=("client", "period_end", "handle"),
+    guards=lambda: [
+        g.not_null(*GRAIN, "period_days", "role", "handle"),
+        g.unique(*GRAIN),
+        g.at_least_zero("period_days"),
+        # post mix
+        *(g.count(c) for c in ("posts", *KINDS, "broadcast_posts")),
+        g.equals("posts", " + ".join(KINDS), "posts__sum_of_kinds"),
+        g.at_most("broadcast_posts", "originals"),
+        g.share("original_share", "originals", "posts"),
+        g.share("reply_share", "replies", "posts"),
+        g.share("retweet_share", "retweets", "posts"),
+        g.share("quote_share", "quotes", "posts"),
+        g.share("broadcast_share", "broadcast_posts", "posts"),
+        # cadence: at most one more calendar day than the period spans (time zones)
+        g.computed("posts_per_week", "posts / (period_days / 7.0)"),
+        g.count("days_with_posts"),
+        g.derive(days_with_posts__max="ceil(period_days) + 1"),
+        g.at_most("days_with_posts", "days_with_posts__max"),
+        g.at_most("days_with_posts", "posts"),
+        g.derive(period_hours__max="period_days * 24.0 + 0.001"),  # float rounding room
+        g.at_least_zero("longest_gap_hours"),
+        g.at_most("longest_gap_hours", "period_hours__max"),
+        # conversation
+        g.count("inbound"),
+        g.count("answered"),
+        g.at_most("answered", "inbound"),
+        g.share("response_rate", "answered", "inbound"),
+        g.latency("median_first_response_min", known_when_positive="answered"),
+        g.latency("p90_first_response_min", known_when_positive="answered"),
+        g.at_most("median_first_response_min", "p90_first_response_min"),
+        # followers
+        *(
+            g.count(c, nullable=True)
+            for c in ("followers_start", "followers_end", "following_start", "following_end")
+        ),
+        g.computed(
+            "follower_growth",
+            f"case when {GROWS} then followers_end - followers_start end",
+            min_value=None,
+            integer=True,
+        ),
+        g.computed(
+            "follower_growth_rate",
+            f"case when {GROWS} then (followers_end - followers_start) "
+            "/ nullif(followers_start, 0) end",
+            min_value=-1,
+        ),
+        g.computed(
+            "following_growth",
+            f"case when {GROWS} then following_end - following_start end",
+            min_value=None,
+            integer=True,
+        ),
+        g.ratio("follower_following_ratio", "followers_end", "following_end"),
+        g.ratio("follows_per_follower", "following_end", "followers_end"),
+        # engagement
+        g.count("engagement_posts"),
+        g.at_most("engagement_posts", "posts"),
+        *(
+            g.count(c, nullable=True)
+            for c in ("engagements", "likes", "reposts", "replies_received", "quotes_received")
+        ),
+        g.ratio("engagement_per_post", "engagements", "engagement_posts"),
+        g.computed(
+            "engagement_per_post_per_1k_followers",
+            "engagements / nullif(engagement_posts, 0) / nullif(followers_end, 0) * 1000",
+        ),
+        # legitimacy
+        g.count("posts_count_end", nullable=True),
+        # coverage: every audited account of a client that has a period has a row
+        g.contains_all(
+            "audit_key", "client || ':' || platform || ':' || lower(handle)", "audited_keys"
+        ),
+    ],
+    parameters_sql={
+        "audited_keys": "select distinct a.client || ':' || lower(trim(a.platform)) || ':' "
+        "|| lower(ltrim(trim(a.handle), '@')) from config.audited_accounts as a "
+        "where exists (select 1 from config.audit_periods as p where p.client = a.client)"
+    },
+    description="GX suite: every figure a client report prints, its range and consistency.",
+)

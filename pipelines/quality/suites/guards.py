@@ -1,0 +1,198 @@
+"""The building blocks of the mart suites: each guard is the set of GX expectations one
+kind of metric needs (a count, a share, a ratio, a latency), plus any column the fetch
+query must derive for them (GX compares columns; it cannot divide one by another).
+
+Great Expectations is imported inside the functions: it takes ~3 s to import, and only
+a process that actually runs checks should pay for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# The dtypes DuckDB hands pandas: int64, or the nullable Int64 when the column has NULLs.
+# The nullable ones are named by class ("Int64Dtype"): GX 1.24 cannot resolve "Int64"
+# and then fails every nullable integer column.
+INTEGER_DTYPES = ["int32", "int64", "Int32Dtype", "Int64Dtype"]
+FLOAT_DTYPES = ["float64", "Float64Dtype"]
+
+
+@dataclass(frozen=True)
+class Guard:
+    expectations: list[Any]  # great_expectations.expectations.Expectation
+    derived: dict[str, str] = field(default_factory=dict)  # column -> SQL expression
+
+
+def _gxe():
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
+def _col(name: str):
+    from great_expectations.expectations.row_conditions import Column
+
+    return Column(name)
+
+
+def not_null(*columns: str) -> Guard:
+    gxe = _gxe()
+    return Guard([gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns])
+
+
+def derive(**expressions: str) -> Guard:
+    """Columns the fetch query adds (name=SQL expression) for other guards to use."""
+    return Guard([], dict(expressions))
+
+
+def unique(*columns: str) -> Guard:
+    """The grain: no two rows share these columns (NULL-free: derive a key if needed)."""
+    gxe = _gxe()
+    if len(columns) == 1:
+        return Guard([gxe.ExpectColumnValuesToBeUnique(column=columns[0])])
+    return Guard([gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns))])
+
+
+def count(column: str, *, nullable: bool = False, min_value: int = 0) -> Guard:
+    """A count: a whole number, >= min_value; NULL only where `nullable` (unknown)."""
+    gxe = _gxe()
+    found = [
+        gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=INTEGER_DTYPES),
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=min_value),
+    ]
+    if not nullable:
+        found.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
+    return Guard(found)
+
+
+def at_most(smaller: str, larger: str) -> Guard:
+    """smaller <= larger on every row where both are known (answered <= inbound)."""
+    gxe = _gxe()
+    return Guard(
+        [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=larger,
+                column_B=smaller,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+        ]
+    )
+
+
+def ratio(
+    column: str, numerator: str, denominator: str, *, max_value: float | None = None
+) -> Guard:
+    """numerator / denominator: within [0, max_value], and equal to the division done
+    afresh as numerator / nullif(denominator, 0). That equality also makes the value NULL
+    exactly when the denominator is 0 (or unknown), and fails a value that is in range
+    but wrong."""
+    gxe = _gxe()
+    expected = f"{column}__expected"
+    found = [
+        gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=FLOAT_DTYPES),
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=max_value),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A=column, column_B=expected, ignore_row_if="both_values_are_missing"
+        ),
+    ]
+    return Guard(found, {expected: f"{numerator} / nullif({denominator}, 0)"})
+
+
+def share(column: str, numerator: str, denominator: str) -> Guard:
+    """A ratio of a part to its whole: in [0, 1]."""
+    return ratio(column, numerator, denominator, max_value=1)
+
+
+def latency(column: str, *, known_when_positive: str) -> Guard:
+    """A duration in minutes: >= 0, NULL exactly when `known_when_positive` is 0."""
+    gxe = _gxe()
+    return Guard(
+        [
+            gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=FLOAT_DTYPES),
+            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+            gxe.ExpectColumnValuesToBeNull(
+                column=column, row_condition=_col(known_when_positive) == 0
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=column, row_condition=_col(known_when_positive) > 0
+            ),
+        ]
+    )
+
+
+def computed(
+    column: str,
+    expression: str,
+    *,
+    min_value: float | None = 0,
+    max_value: float | None = None,
+    integer: bool = False,
+) -> Guard:
+    """A figure derived from other columns of the row: within its bounds (if any) and
+    equal to `expression` computed afresh, NULL exactly where the expression is."""
+    gxe = _gxe()
+    expected = f"{column}__expected"
+    found = [
+        gxe.ExpectColumnValuesToBeInTypeList(
+            column=column, type_list=INTEGER_DTYPES if integer else FLOAT_DTYPES
+        ),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A=column, column_B=expected, ignore_row_if="both_values_are_missing"
+        ),
+    ]
+    if min_value is not None or max_value is not None:
+        found.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column=column, min_value=min_value, max_value=max_value
+            )
+        )
+    return Guard(found, {expected: expression})
+
+
+def at_least_zero(column: str, *, null_when_zero: str | None = None) -> Guard:
+    """A non-negative figure the row cannot recompute (its inputs are not in the mart);
+    NULL exactly when `null_when_zero` (a count column) is 0, if given."""
+    gxe = _gxe()
+    found = [
+        gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=FLOAT_DTYPES),
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+    ]
+    if null_when_zero:
+        found.append(
+            gxe.ExpectColumnValuesToBeNull(column=column, row_condition=_col(null_when_zero) == 0)
+        )
+    return Guard(found)
+
+
+def equals(column: str, expression: str, name: str) -> Guard:
+    """column = a SQL expression over the row (e.g. posts = the sum of its kinds)."""
+    gxe = _gxe()
+    return Guard(
+        [gxe.ExpectColumnPairValuesToBeEqual(column_A=column, column_B=name)], {name: expression}
+    )
+
+
+def contains_all(column: str, expression: str, parameter: str) -> Guard:
+    """Every value of the run-time parameter `parameter` appears in the derived column."""
+    gxe = _gxe()
+    return Guard(
+        [
+            gxe.ExpectColumnDistinctValuesToContainSet(
+                column=column, value_set={"$PARAMETER": parameter}
+            )
+        ],
+        {column: expression},
+    )
+
+
+def zero(*columns: str) -> Guard:
+    """Profile suites: each column counts offending rows, computed in the database."""
+    gxe = _gxe()
+    return Guard(
+        [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=0) for c in columns]
+    )
+
+
+GuardList = Callable[[], list[Guard]]

@@ -1,0 +1,346 @@
+"""Findings in plain language, generated from the scorecard and the client's thresholds.
+
+Each rule reads figures of marts.audit_scorecard only, judges the client's own brands
+(competitors are the yardstick), and says which figure and which threshold it rests
+on, so a reader can check every sentence against the table beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pipelines.reports.thresholds import Thresholds
+
+CONCERN = "concern"
+STRENGTH = "strength"
+
+
+@dataclass(frozen=True)
+class Finding:
+    handle: str
+    code: str  # stable id of the rule, e.g. 'low_response_rate'
+    kind: str  # concern | strength
+    text: str  # the sentence a client reads
+    figure: str  # the figure(s) behind it, with their scorecard column names
+    threshold: str  # the threshold(s) it crossed
+
+
+def pct(share: float | None, digits: int = 0) -> str:
+    return "n/a" if share is None else f"{share * 100:.{digits}f}%"
+
+
+def duration(minutes: float | None) -> str:
+    if minutes is None:
+        return "n/a"
+    if minutes < 90:
+        return f"{minutes:.0f} minutes"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} hours"
+    return f"{minutes / 1440:.1f} days"
+
+
+@dataclass(frozen=True)
+class _Yardstick:
+    """The competitors' figures a brand is compared with."""
+
+    inbound: int
+    answered: int
+    medians: list[tuple[str, float]]
+    engagement_per_1k: float | None
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.inbound if self.inbound else None
+
+    def answered_clause(self) -> str:
+        if self.response_rate is None:
+            return ""
+        return f"; competitors answered {pct(self.response_rate)} of {self.inbound:,}"
+
+    def speed_clause(self) -> str:
+        if not self.medians:
+            return ""
+        return "; competitors: " + ", ".join(f"@{h} {duration(m)}" for h, m in self.medians)
+
+
+def _yardstick(competitors: list[dict]) -> _Yardstick:
+    seen = [c for c in competitors if c["account_id"] is not None]
+    per_1k = [
+        c["engagement_per_post_per_1k_followers"]
+        for c in seen
+        if c["engagement_per_post_per_1k_followers"] is not None
+    ]
+    return _Yardstick(
+        inbound=sum(c["inbound"] for c in seen),
+        answered=sum(c["answered"] for c in seen),
+        medians=[
+            (c["handle"], c["median_first_response_min"])
+            for c in seen
+            if c["median_first_response_min"] is not None
+        ],
+        engagement_per_1k=sum(per_1k) / len(per_1k) if per_1k else None,
+    )
+
+
+Rule = Callable[[dict, Thresholds, _Yardstick], Finding | None]
+
+
+def _response_rate(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    rate, inbound = b["response_rate"], b["inbound"]
+    if inbound < t.min_messages or rate is None:
+        return None
+    figure = f"response_rate {pct(rate, 1)} = answered {b['answered']:,} / inbound {inbound:,}" + (
+        f"; competitors {pct(y.response_rate, 1)}" if y.response_rate is not None else ""
+    )
+    if rate < t.response_rate_below:
+        return Finding(
+            b["handle"],
+            "low_response_rate",
+            CONCERN,
+            f"@{b['handle']} answered {pct(rate)} of {inbound:,} messages sent to it"
+            f"{y.answered_clause()}.",
+            figure,
+            f"response_rate below {pct(t.response_rate_below)} "
+            f"(judged from {t.min_messages} messages)",
+        )
+    if rate >= t.responsive_rate_above:
+        return Finding(
+            b["handle"],
+            "responsive",
+            STRENGTH,
+            f"@{b['handle']} answered {pct(rate)} of {inbound:,} messages sent to it, "
+            f"with a median first response of {duration(b['median_first_response_min'])}"
+            f"{y.answered_clause()}.",
+            figure,
+            f"response_rate at or above {pct(t.responsive_rate_above)}",
+        )
+    return None
+
+
+def _slow_response(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    median = b["median_first_response_min"]
+    if b["answered"] < t.min_answers or median is None:
+        return None
+    if median <= t.slow_response_minutes_above:
+        return None
+    return Finding(
+        b["handle"],
+        "slow_response",
+        CONCERN,
+        f"@{b['handle']} took a median {duration(median)} to answer a message "
+        f"(one in ten waited over {duration(b['p90_first_response_min'])}){y.speed_clause()}.",
+        f"median_first_response_min {median:.1f}, p90_first_response_min "
+        f"{b['p90_first_response_min']:.1f}, over {b['answered']} answered messages",
+        f"median first response slower than {duration(t.slow_response_minutes_above)}",
+    )
+
+
+def _broadcaster(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    share, posts = b["broadcast_share"], b["posts"]
+    if posts < t.min_posts or share is None or share < t.broadcast_share_above:
+        return None
+    return Finding(
+        b["handle"],
+        "broadcaster",
+        CONCERN,
+        f"{pct(share)} of @{b['handle']}'s {posts:,} posts are announcements that mention nobody.",
+        f"broadcast_share {pct(share, 1)} = broadcast_posts {b['broadcast_posts']:,} / "
+        f"posts {posts:,}",
+        f"broadcast_share at or above {pct(t.broadcast_share_above)}",
+    )
+
+
+def _rarely_replies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    share, posts = b["reply_share"], b["posts"]
+    if posts < t.min_posts or share is None or share >= t.reply_share_below:
+        return None
+    if b["inbound"] == 0:
+        return None  # nobody to reply to is not a failure to reply
+    replies = b["replies"]
+    lead = (
+        f"@{b['handle']} replied to no one in {posts:,} posts"
+        if replies == 0
+        else f"Only {replies:,} of @{b['handle']}'s {posts:,} posts ({pct(share)}) are replies"
+    )
+    return Finding(
+        b["handle"],
+        "rarely_replies",
+        CONCERN,
+        f"{lead}, although {b['inbound']:,} messages were addressed to it.",
+        f"reply_share {pct(share, 1)} = replies {replies:,} / posts {posts:,}; "
+        f"inbound {b['inbound']:,}",
+        f"reply_share below {pct(t.reply_share_below)}",
+    )
+
+
+def _never_amplifies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    posts = b["posts"]
+    if posts < t.min_posts:
+        return None
+    shared = b["retweets"] + b["quotes"]
+    share = shared / posts
+    if share >= t.amplify_share_below:
+        return None
+    text = (
+        f"@{b['handle']} never retweeted or quoted anyone in {posts:,} posts."
+        if shared == 0
+        else f"@{b['handle']} retweeted or quoted others only {shared} times in {posts:,} posts."
+    )
+    return Finding(
+        b["handle"],
+        "never_amplifies",
+        CONCERN,
+        text,
+        f"retweets {b['retweets']} + quotes {b['quotes']} = {pct(share, 1)} of posts {posts:,}",
+        f"(retweets + quotes) / posts below {pct(t.amplify_share_below)}",
+    )
+
+
+def _follow_for_follow(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    ratio = b["follows_per_follower"]
+    if ratio is None or ratio < t.follows_per_follower_above:
+        return None
+    text = (
+        f"@{b['handle']} follows {ratio:.1f} accounts per follower "
+        f"({b['following_end']:,} following, {b['followers_end']:,} followers)"
+    )
+    growth, gained = b["following_growth"], b["follower_growth"]
+    if growth and gained is not None and growth > 0:
+        text += (
+            f"; it followed {growth:,} more accounts in the period and gained {gained:,} followers"
+        )
+    return Finding(
+        b["handle"],
+        "follow_for_follow",
+        CONCERN,
+        text + ".",
+        f"follows_per_follower {ratio:.2f} = following_end {b['following_end']:,} / "
+        f"followers_end {b['followers_end']:,}; following_growth {growth}",
+        f"follows_per_follower at or above {t.follows_per_follower_above:g}",
+    )
+
+
+def _looks_abandoned(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    signals = []
+    if b["flag_default_avatar"]:
+        signals.append("the default avatar")
+    if b["flag_empty_bio"]:
+        signals.append("an empty bio")
+    if b["flag_few_posts"]:
+        signals.append(f"only {b['posts_count_end']:,} posts ever")
+    if len(signals) < t.ghost_flags_min:
+        return None
+    return Finding(
+        b["handle"],
+        "looks_abandoned",
+        CONCERN,
+        f"@{b['handle']} looks abandoned: it has {', '.join(signals)} and "
+        f"{b['followers_end']:,} followers.",
+        f"flag_default_avatar {b['flag_default_avatar']}, flag_empty_bio "
+        f"{b['flag_empty_bio']}, flag_few_posts {b['flag_few_posts']} "
+        f"(posts_count_end {b['posts_count_end']}), followers_end {b['followers_end']}",
+        f"at least {t.ghost_flags_min} legitimacy flags",
+    )
+
+
+def _inactive(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    per_week = b["posts_per_week"]
+    if per_week >= t.posts_per_week_below:
+        return None
+    return Finding(
+        b["handle"],
+        "inactive",
+        CONCERN,
+        f"@{b['handle']} posted {b['posts']} times in {b['period_days']:g} days "
+        f"({per_week:.1f} a week); its longest silence lasted "
+        f"{duration(b['longest_gap_hours'] * 60)}.",
+        f"posts_per_week {per_week:.2f}; longest_gap_hours {b['longest_gap_hours']:.1f}",
+        f"posts_per_week below {t.posts_per_week_below:g}",
+    )
+
+
+def _losing_followers(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    rate = b["follower_growth_rate"]
+    if rate is None or rate >= -t.follower_loss_above:
+        return None
+    return Finding(
+        b["handle"],
+        "losing_followers",
+        CONCERN,
+        f"@{b['handle']} lost {-b['follower_growth']:,} followers ({pct(rate, 1)}) in the period.",
+        f"follower_growth {b['follower_growth']:,}; follower_growth_rate {pct(rate, 2)}",
+        f"a loss of more than {pct(t.follower_loss_above, 1)}",
+    )
+
+
+def _low_engagement(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    mine, theirs = b["engagement_per_post_per_1k_followers"], y.engagement_per_1k
+    if mine is None or theirs is None or b["engagement_posts"] < t.min_posts:
+        return None
+    if mine >= t.engagement_vs_competitors_below * theirs:
+        return None
+    return Finding(
+        b["handle"],
+        "low_engagement",
+        CONCERN,
+        f"Each post of @{b['handle']} drew {mine:.2f} likes, reposts, replies and quotes "
+        f"per 1,000 followers; competitors' posts drew {theirs:.2f}.",
+        f"engagement_per_post_per_1k_followers {mine:.3f}; competitors' mean {theirs:.3f}",
+        f"below {t.engagement_vs_competitors_below:g} x the competitors'",
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _response_rate,
+    _slow_response,
+    _broadcaster,
+    _rarely_replies,
+    _never_amplifies,
+    _follow_for_follow,
+    _looks_abandoned,
+    _inactive,
+    _losing_followers,
+    _low_engagement,
+)
+
+
+def find(scorecard: list[dict], thresholds: Thresholds) -> list[Finding]:
+    """Every finding for the client's brands, brand by brand in scorecard order."""
+    yardstick = _yardstick([r for r in scorecard if r["role"] == "competitor"])
+    found: list[Finding] = []
+    for brand in (r for r in scorecard if r["role"] == "brand"):
+        if brand["account_id"] is None:
+            found.append(
+                Finding(
+                    brand["handle"],
+                    "no_data",
+                    CONCERN,
+                    f"No data for @{brand['handle']}: the warehouse has no account with "
+                    "this handle, so none of its figures can be judged.",
+                    "account_id NULL",
+                    "none",
+                )
+            )
+            continue
+        found.extend(f for rule in RULES if (f := rule(brand, thresholds, yardstick)))
+    return found
+
+
+#: finding code -> the short verdict it leads to, strongest first.
+VERDICTS: tuple[tuple[str, str], ...] = (
+    ("no_data", "No data"),
+    ("looks_abandoned", "Looks abandoned"),
+    ("follow_for_follow", "Buys reach by following back"),
+    ("broadcaster", "Shouts into the room and leaves"),
+    ("low_response_rate", "Leaves its audience unanswered"),
+    ("slow_response", "Answers, but slowly"),
+    ("responsive", "Social: answers its audience"),
+)
+
+
+def verdict(findings: list[Finding]) -> str:
+    codes = {f.code for f in findings}
+    for code, text in VERDICTS:
+        if code in codes:
+            return text
+    return "No finding crossed a threshold"

@@ -1,0 +1,77 @@
+"""The thresholds findings are judged by. Each client may override any of them in
+audits.yaml (``thresholds:``); the defaults below apply otherwise. They are judgement
+calls, not facts, so every finding prints the threshold it crossed beside its figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # Response findings need enough messages to mean something (3 of 4 is not 75%).
+    min_messages: int = 10
+    response_rate_below: float = 0.5
+    responsive_rate_above: float = 0.7
+    min_answers: int = 5
+    slow_response_minutes_above: float = 240.0
+    # Post-mix and cadence findings need enough posts in the period.
+    min_posts: int = 10
+    broadcast_share_above: float = 0.6
+    reply_share_below: float = 0.1
+    amplify_share_below: float = 0.02
+    follows_per_follower_above: float = 10.0
+    posts_per_week_below: float = 1.0
+    ghost_flags_min: int = 2
+    follower_loss_above: float = 0.01
+    engagement_vs_competitors_below: float = 0.5
+
+
+#: name -> (kind, what it decides). kind: 'share' in [0, 1], 'count' an integer >= 0,
+#: 'number' a number >= 0.
+THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
+    "min_messages": ("count", "inbound messages a brand needs before its response rate is judged"),
+    "response_rate_below": ("share", "a brand answering less than this share is flagged"),
+    "responsive_rate_above": ("share", "a brand answering at least this share is praised"),
+    "min_answers": ("count", "answered messages needed before response time is judged"),
+    "slow_response_minutes_above": (
+        "number",
+        "a median first response slower than this many minutes is flagged",
+    ),
+    "min_posts": ("count", "posts in the period needed before the post mix is judged"),
+    "broadcast_share_above": ("share", "a broadcast share at or above this is flagged"),
+    "reply_share_below": ("share", "a reply share below this is flagged"),
+    "amplify_share_below": ("share", "(retweets + quotes) / posts below this is flagged"),
+    "follows_per_follower_above": (
+        "number",
+        "following / followers at or above this is flagged as follow-for-follow",
+    ),
+    "posts_per_week_below": ("number", "fewer posts per week than this is flagged"),
+    "ghost_flags_min": (
+        "count",
+        "legitimacy flags (default avatar, empty bio, few posts) that make an account look "
+        "abandoned",
+    ),
+    "follower_loss_above": ("share", "losing more than this share of followers is flagged"),
+    "engagement_vs_competitors_below": (
+        "number",
+        "engagement per post per 1,000 followers below this multiple of the competitors' "
+        "is flagged",
+    ),
+}
+
+assert set(THRESHOLD_DOCS) == {f.name for f in fields(Thresholds)}
+
+
+def check_threshold(name: str, value: object) -> str | None:
+    """Why ``value`` is not acceptable for threshold ``name``, or None when it is."""
+    kind = THRESHOLD_DOCS[name][0]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"threshold {name} must be a number, not {value!r}"
+    if kind == "count" and (not isinstance(value, int) or value < 0):
+        return f"threshold {name} must be a whole number >= 0, not {value!r}"
+    if kind == "share" and not 0 <= value <= 1:
+        return f"threshold {name} is a share and must lie in [0, 1], not {value!r}"
+    if value < 0:
+        return f"threshold {name} must be >= 0, not {value!r}"
+    return None

@@ -1,0 +1,140 @@
+"""What to do when a request fails: wait, retry, or stop. Kept apart from the client so
+the rules read in one place and test without a network.
+
+* 429: wait until ``x-rate-limit-reset``; without the header, back off. A wait longer
+  than ``max_rate_limit_wait_s`` stops the run (resumably) instead of holding the
+  warehouse lock for it.
+* 5xx, timeouts, dropped connections, a body cut short or not JSON: retry with capped
+  exponential backoff, ``max_attempts`` tries in all, then stop resumably.
+* 401 / 402 / 403: stop at once with the likely cause; retrying cannot fix a token,
+  an access tier or an empty credit balance.
+
+Sleeping and the clock are injectable so tests run the real HTTP path without waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+import tweepy
+
+# Failures of the transport or of one response, not of the request: worth a retry.
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+class IngestStopped(Exception):
+    """The run stopped early and can resume: budget spent, rate limited, API down."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # budget | rate_limit | unavailable
+
+
+class XAccessError(Exception):
+    """X refused the credentials: the message names the likely cause."""
+
+
+def _x_says(exc: tweepy.HTTPException) -> str:
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return exc.response.text[:300]
+    if not isinstance(body, dict):
+        return str(body)[:300]
+    parts = [body.get(k) for k in ("title", "detail", "reason", "type")]
+    parts += [e.get("message") for e in body.get("errors", []) if isinstance(e, dict)]
+    return "; ".join(str(p) for p in parts if p)[:300]
+
+
+def explain_refusal(exc: tweepy.HTTPException) -> str:
+    status = exc.response.status_code
+    said = _x_says(exc)
+    lowered = said.lower()
+    if status == 401:
+        return (
+            f"X rejected the bearer token (401 Unauthorized: {said}). X_BEARER_TOKEN is "
+            "wrong, revoked or not an app-only bearer token: copy it again from the app's "
+            "Keys and tokens page in the X developer console."
+        )
+    if status == 402 or any(w in lowered for w in ("credit", "billing", "spend", "payment")):
+        return (
+            f"X refused the request ({status}: {said}). The developer account is out of "
+            "credits or over its spending limit: add credits or raise the limit in the "
+            "X developer console, then run again."
+        )
+    return (
+        f"X refused the request ({status}: {said}). The app's access tier does not "
+        "include this endpoint (or the project is not enrolled for it), or the account has "
+        "no credits left: check the app's access level and credit balance in the X "
+        "developer console."
+    )
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_initial_s: float = 2
+    backoff_max_s: float = 120
+    max_rate_limit_wait_s: float = 900
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.time  # seconds since the epoch, as x-rate-limit-reset
+    on_attempt: Callable[[], None] | None = None  # counts every HTTP request made
+    log: Callable[[str], None] = print
+
+    def backoff(self, attempt: int) -> float:
+        return min(self.backoff_max_s, self.backoff_initial_s * 2 ** (attempt - 1))
+
+    def _rate_limit_wait(self, exc: tweepy.TooManyRequests, attempt: int) -> float:
+        if exc.reset_time is None:
+            return self.backoff(attempt)
+        wait = max(0.0, exc.reset_time - self.now()) + 1  # the reset second itself, as tweepy
+        if wait > self.max_rate_limit_wait_s:
+            raise IngestStopped(
+                "rate_limit",
+                f"X rate limit reached; it resets in {wait / 60:.0f} min, more than "
+                f"max_rate_limit_wait_s ({self.max_rate_limit_wait_s:.0f} s): stopped, run "
+                "again after the reset to resume",
+            )
+        return wait
+
+    def call(self, fn: Callable[..., requests.Response], *args, **kwargs) -> requests.Response:
+        """Call a tweepy Client method (return_type=requests.Response) until it returns a
+        whole JSON response, waiting and retrying as the module docstring says."""
+        for attempt in range(1, self.max_attempts + 1):
+            if self.on_attempt is not None:
+                self.on_attempt()
+            try:
+                response = fn(*args, **kwargs)
+                response.json()  # a body cut short or garbled is retried like a dropped line
+                return response
+            except tweepy.TooManyRequests as exc:
+                wait = self._rate_limit_wait(exc, attempt)
+                problem = "429 rate limited"
+            except tweepy.TwitterServerError as exc:
+                wait, problem = self.backoff(attempt), str(exc).splitlines()[0]
+            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+                raise XAccessError(explain_refusal(exc)) from None
+            except tweepy.HTTPException as exc:
+                if exc.response.status_code == 402:
+                    raise XAccessError(explain_refusal(exc)) from None
+                raise
+            except _TRANSIENT as exc:
+                wait, problem = self.backoff(attempt), type(exc).__name__
+            except ValueError:  # requests' JSONDecodeError
+                wait, problem = self.backoff(attempt), "response body is not whole JSON"
+            if attempt == self.max_attempts:
+                break
+            self.log(f"  {problem}; retrying in {wait:.0f} s (attempt {attempt + 1})")
+            self.sleep(wait)
+        raise IngestStopped(
+            "unavailable",
+            f"X API failed {self.max_attempts} times in a row (last: {problem}): stopped, run "
+            "again later to resume",
+        )

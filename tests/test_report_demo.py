@@ -1,0 +1,347 @@
+"""Client audits on the real demo run: `rapport demo` ends by writing both clients'
+reports; the scorecard matches a computation from the canonical tables; the demo's
+archetypes get the findings their descriptions call for; a second audit of the same
+period writes a byte-identical CSV; the report renders in headless Chromium and shows
+marts.audit_scorecard's numbers. One demo build serves the whole module."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.dagster_home import ensure_dagster_home
+from pipelines.reports.tables import METRICS
+from pipelines.settings import PROJECT_ROOT, load_settings
+from pipelines.sources import demo_world
+from tests.report_helpers import (
+    CHROMIUM,
+    chromium,
+    independent_audit,
+    png_pixels,
+    scorecard_cells,
+)
+
+ANCHOR = datetime(2026, 11, 16, 6, tzinfo=UTC)
+START = datetime(2026, 10, 19, 6, tzinfo=UTC)
+WEEK_START, WEEK_END = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC)
+FOLDERS = {"northwind": "2026-11-15", "acme": "2026-11-16"}  # the anchor's local date
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report_demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAPPORT_WAREHOUSE", str(root / "wh" / "rapport.duckdb"))
+        mp.setenv("RAPPORT_RAW_DIR", str(root / "wh" / "raw"))
+        mp.setenv("RAPPORT_INBOX", str(root / "wh" / "inbox"))
+        mp.setenv("RAPPORT_AUDITS", str(PROJECT_ROOT / "audits.yaml"))
+        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        mp.delenv("RAPPORT_REPORTS_DIR", raising=False)
+        settings = load_settings()
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["demo"]) == 0
+        first_csv = (settings.reports_dir / "acme" / FOLDERS["acme"] / "scorecard.csv").read_bytes()
+        # A second audit of the same period, with everything upstream recomputed.
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["report", "acme"]) == 0
+            # An earlier, shorter period: a new folder and new scorecard rows beside the
+            # first period's, which stay as they were.
+            assert (
+                main(
+                    ["report", "acme", "--no-refresh", "--days", "7", "--period-end", "2026-11-08"]
+                )
+                == 0
+            )
+        yield settings, out.getvalue(), first_csv
+
+
+def scorecard(settings, client: str) -> dict[str, dict]:
+    """The client's scorecard for the demo's default period."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cur = con.execute(
+            "SELECT * FROM marts.audit_scorecard WHERE client = ? AND period_end = ?",
+            [client, ANCHOR],
+        )
+        names = [d[0] for d in cur.description]
+        return {r[names.index("handle")]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+
+
+def report_path(settings, client: str, name: str = "report.html"):
+    return settings.reports_dir / client / FOLDERS[client] / name
+
+
+def test_the_demo_ends_by_writing_both_reports_and_printing_their_paths(demo):
+    settings, printed, _ = demo
+    for client in ("northwind", "acme"):
+        for name in ("report.html", "scorecard.csv"):
+            path = report_path(settings, client, name)
+            assert path.is_file() and str(path) in printed
+
+
+def test_the_report_is_self_contained(demo):
+    settings, _, _ = demo
+    html = report_path(settings, "northwind").read_text()
+    assert "<style>" in html and "<svg" in html
+    # nothing to fetch: no script, stylesheet link, image source or CSS url()
+    assert not re.search(r"<script|<link|<img|url\(|@import", html, re.I)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_the_period_ends_at_the_latest_data_not_the_wall_clock(demo):
+    settings, _, _ = demo
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        periods = con.execute(
+            "SELECT client, period_start, period_end FROM config.audit_periods "
+            "ORDER BY client, period_end"
+        ).fetchall()
+    # one period per client and period, though acme's first was audited twice; a date
+    # as period end means the end of that day in the client's time zone (acme: UTC)
+    assert [(c, s.astimezone(UTC), e.astimezone(UTC)) for c, s, e in periods] == [
+        ("acme", WEEK_START, WEEK_END),
+        ("acme", START, ANCHOR),
+        ("northwind", START, ANCHOR),
+    ]
+
+
+def test_a_past_period_keeps_its_own_rows(demo):
+    settings, _, _ = demo
+    assert (settings.reports_dir / "acme" / "2026-11-08" / "scorecard.csv").is_file()
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT period_end, handle, posts, inbound, answered FROM marts.audit_scorecard "
+            "WHERE client = 'acme' ORDER BY period_end, handle"
+        ).fetchall()
+    assert [(e.astimezone(UTC), h) for e, h, *_ in rows] == [
+        (end, h) for end in (WEEK_END, ANCHOR) for h in ("AcmeCo", "AcmeLabs", "RivalCo")
+    ]
+    for end, handle, posts, inbound, answered in rows:
+        start = WEEK_START if end.astimezone(UTC) == WEEK_END else START
+        want = independent_audit(settings.warehouse_path, handle, start, end)
+        assert (posts, inbound, answered) == (want.posts, want.inbound, want.answered)
+
+
+def test_two_audits_of_the_same_period_write_byte_identical_csvs(demo):
+    settings, _, first_csv = demo
+    second_csv = report_path(settings, "acme", "scorecard.csv").read_bytes()
+    assert second_csv == first_csv
+    header, *rows = second_csv.decode().splitlines()
+    assert header.startswith("client,period_start,period_end,period_days,role,platform")
+    assert [r.split(",")[8] for r in rows] == ["AcmeCo", "AcmeLabs", "RivalCo"]
+
+
+@pytest.mark.parametrize("client", ["northwind", "acme"])
+def test_the_scorecard_matches_an_independent_computation(demo, client):
+    settings, _, _ = demo
+    rows = scorecard(settings, client)
+    handles = [*demo_world.CLIENTS[client]["brands"], *demo_world.CLIENTS[client]["competitors"]]
+    assert sorted(rows) == sorted(handles)
+    for handle in handles:
+        got, want = rows[handle], independent_audit(settings.warehouse_path, handle, START, ANCHOR)
+        for field, value in vars(want).items():
+            assert got[field] == pytest.approx(value), f"{handle}.{field}"
+        assert got["follower_growth"] == want.followers_end - want.followers_start
+        assert got["response_rate"] == pytest.approx(
+            want.answered / want.inbound if want.inbound else None
+        )
+
+
+def test_weekly_trends_add_up_to_the_scorecard(demo):
+    settings, _, _ = demo
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        mismatches = con.execute(
+            """
+            SELECT s.handle
+            FROM marts.audit_scorecard AS s
+            JOIN (SELECT client, period_end, account_key, count(*) AS weeks, sum(posts) AS posts,
+                         sum(inbound) AS inbound, sum(answered) AS answered
+                  FROM marts.audit_weekly_trends GROUP BY ALL) AS w
+              USING (client, period_end, account_key)
+            WHERE w.weeks <> ceil(s.period_days / 7) OR w.posts <> s.posts OR w.inbound <> s.inbound
+               OR w.answered <> s.answered
+            """
+        ).fetchall()
+        history = con.execute(
+            "SELECT count(*) FROM marts.audit_follower_history "
+            "WHERE client = 'acme' AND period_end = ?",
+            [ANCHOR],
+        ).fetchone()[0]
+    assert mismatches == []
+    assert history == 3 * demo_world.DEFAULT_DAYS  # a daily snapshot per account
+
+
+def findings_in(html: str) -> dict[str, dict[str, str]]:
+    """handle -> {finding code: kind}, as the report shows them."""
+    out: dict[str, dict[str, str]] = {}
+    for section in re.split(r"<h3>", html)[1:]:
+        handle = re.match(r"@(\w+)", section)
+        if handle:
+            codes = re.findall(r'<li class="(concern|strength)" data-code="(\w+)"', section)
+            out[handle.group(1)] = {code: kind for kind, code in codes}
+    return out
+
+
+def test_the_archetypes_get_the_findings_their_descriptions_call_for(demo):
+    settings, _, _ = demo
+    found = {
+        **findings_in(report_path(settings, "northwind").read_text()),
+        **findings_in(report_path(settings, "acme").read_text()),
+    }
+    # broadcaster: "announcements only: never replies, retweets or mentions anyone,
+    # though customers mention it and reply to it"
+    assert {"broadcaster", "rarely_replies", "never_amplifies", "low_response_rate"} <= set(
+        found[demo_world.BROADCASTER]
+    )
+    # follow-for-follow: "follows ten or more times as many accounts as follow it ...
+    # rarely answers"
+    assert {"follow_for_follow", "low_response_rate"} <= set(found[demo_world.FOLLOW_FOR_FOLLOW])
+    # ghost: "empty bio, default avatar, fewer than 20 posts ever, a dozen followers"
+    assert "looks_abandoned" in found[demo_world.GHOST]
+    # the conversational brand: no concern at all, and praised for answering
+    assert found[demo_world.CONVERSATIONAL] == {"responsive": "strength"}
+    html = report_path(settings, "acme").read_text()
+    assert "@AcmeCo answered 0% of 123 messages sent to it; competitors answered 30% of 44." in html
+    assert "100% of @AcmeCo&#x27;s 97 posts are announcements that mention nobody." in html
+
+
+def test_dagster_shows_the_scorecard_and_findings_with_the_file_path(demo):
+    settings, _, _ = demo
+    key = dg.AssetKey(["reports", "client_audit"])
+    records = dg.DagsterInstance.get().fetch_materializations(key, limit=20).records
+    by_report = {
+        r.asset_materialization.metadata["report"].value: r.asset_materialization
+        for r in reversed(records)  # oldest first, so the latest of each report wins
+    }
+    assert str(report_path(settings, "northwind")) in by_report
+    acme = by_report[str(report_path(settings, "acme"))]
+    assert acme.partition == "acme"
+    assert acme.metadata["scorecard_csv"].value == str(
+        report_path(settings, "acme", "scorecard.csv")
+    )
+    summary = acme.metadata["summary"].value
+    assert "| @RivalCo | competitor | 48 | 44 | 29.5% |" in summary
+    assert "**@AcmeCo**: Shouts into the room and leaves" in summary
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="run `make chromium` (make test does)")
+def test_the_report_renders_in_headless_chromium_with_the_marts_numbers(demo, tmp_path):
+    settings, _, _ = demo
+    url = report_path(settings, "northwind").as_uri()
+    shot = tmp_path / "report.png"
+    chromium([f"--screenshot={shot}", "--window-size=1100,1200", url], tmp_path / "profile")
+    pixels = png_pixels(shot)
+    assert pixels.shape[:2] == (1200, 1100)
+    grey = pixels[..., :3].mean(axis=2)
+    assert grey.std() > 20  # a blank page has none
+    assert (grey < 128).mean() > 0.01  # dark text and lines cover part of it
+    assert len({tuple(p) for p in pixels[::10, ::10, :3].reshape(-1, 3)}) > 50  # colours
+
+    cells = scorecard_cells(chromium(["--dump-dom", url], tmp_path / "profile"))
+    rows = scorecard(settings, "northwind")
+    assert {h for h, _ in cells} == set(rows)
+    for handle, row in rows.items():
+        for metric in METRICS:
+            raw, shown = cells[(handle, metric.column)]
+            value = row[metric.column]
+            if value is None:
+                assert (raw, shown) == ("", "\u2013")
+            elif isinstance(value, bool):
+                assert raw == str(value).lower() and shown == ("yes" if value else "no")
+            elif isinstance(value, int):
+                assert int(raw) == value
+                if metric.column != "follower_growth":
+                    assert shown == f"{value:,}"
+            else:
+                assert float(raw) == value  # the page carries the mart's exact value
+                if metric.column.endswith(("_share", "_rate")) and "growth" not in metric.column:
+                    assert shown == f"{value * 100:.1f}%"
+
+
+# ---------------------------------------------------------------- the quality gate
+
+
+@pytest.fixture
+def warehouse_copy(demo, tmp_path, monkeypatch):
+    """The built demo warehouse, copied, with its own reports folder and run history."""
+    settings, _, _ = demo
+    copy = tmp_path / "wh" / "rapport.duckdb"
+    copy.parent.mkdir()
+    shutil.copyfile(settings.warehouse_path, copy)
+    monkeypatch.setenv("RAPPORT_WAREHOUSE", str(copy))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    copied = load_settings()
+    ensure_dagster_home(copied)
+    return copied
+
+
+def fail_a_blocking_check(settings, asset: str = "marts/audit_scorecard") -> None:
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "INSERT INTO ops.check_results (run_id, checked_at, check_name, asset, severity, "
+            "blocking, passed, status, unexpected_count) "
+            "VALUES ('test', now(), 'response_rate_in_range', ?, 'ERROR', true, false, 'fail', 1)",
+            [asset],
+        )
+
+
+def test_rapport_report_refuses_when_a_blocking_check_on_its_inputs_failed(warehouse_copy, capsys):
+    fail_a_blocking_check(warehouse_copy)
+    assert main(["report", "acme", "--no-refresh"]) == 1
+    err = capsys.readouterr().err
+    assert "the acme report was not produced" in err
+    assert "marts/audit_scorecard: response_rate_in_range (ops.check_results)" in err
+    assert not warehouse_copy.reports_dir.exists()
+
+
+def test_a_refused_audit_is_a_failed_run_in_dagster(warehouse_copy):
+    from pipelines.definitions import defs
+    from pipelines.defs.assets.reports import CLIENT_AUDIT
+    from pipelines.defs.resources import build_resources
+
+    fail_a_blocking_check(warehouse_copy, "intermediate/int_posts__current")  # upstream
+    instance = dg.DagsterInstance.get()
+    result = dg.materialize(
+        [*defs.assets, *defs.asset_checks],
+        selection=[CLIENT_AUDIT],
+        partition_key="acme",
+        resources={**defs.resources, **build_resources(warehouse_copy)},
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "reports__client_audit"
+    assert "int_posts__current: response_rate_in_range" in failure.step_failure_data.error.message
+    assert instance.get_run_by_id(result.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert not warehouse_copy.reports_dir.exists()
+
+
+def test_a_blocking_check_failing_in_the_same_run_stops_the_report(warehouse_copy):
+    from pipelines.definitions import defs
+    from pipelines.defs.assets.reports import audit_selection
+    from pipelines.defs.resources import build_resources
+
+    @dg.asset_check(asset=dg.AssetKey(["marts", "audit_scorecard"]), blocking=True)
+    def scorecard_is_wrong() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR)
+
+    result = dg.materialize(
+        [*defs.assets, *defs.asset_checks, scorecard_is_wrong],
+        selection=audit_selection(refresh=False) | dg.AssetSelection.checks(scorecard_is_wrong),
+        partition_key="acme",
+        resources={**defs.resources, **build_resources(warehouse_copy)},
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert "rapport_dbt_models" in started and "reports__client_audit" not in started
+    assert not warehouse_copy.reports_dir.exists()

@@ -1,0 +1,148 @@
+"""The findings engine on fixed scorecard rows: each rule fires at its threshold and
+not below it, names its figure, and judges brands only (competitors are the
+yardstick). The demo's archetypes are tested on a real run in test_report_demo.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipelines.reports.findings import CONCERN, STRENGTH, find, verdict
+from pipelines.reports.thresholds import Thresholds
+
+
+def row(handle: str, role: str = "brand", **figures) -> dict:
+    """A scorecard row of an unremarkable, sociable account, with overrides."""
+    base = {
+        "handle": handle,
+        "role": role,
+        "account_id": handle.lower(),
+        "period_days": 28.0,
+        "posts": 100,
+        "originals": 40,
+        "replies": 50,
+        "retweets": 8,
+        "quotes": 2,
+        "broadcast_posts": 30,
+        "broadcast_share": 0.3,
+        "reply_share": 0.5,
+        "posts_per_week": 25.0,
+        "longest_gap_hours": 20.0,
+        "inbound": 100,
+        "answered": 60,
+        "response_rate": 0.6,
+        "median_first_response_min": 60.0,
+        "p90_first_response_min": 200.0,
+        "followers_end": 1000,
+        "following_end": 500,
+        "follows_per_follower": 0.5,
+        "follower_growth": 10,
+        "follower_growth_rate": 0.01,
+        "following_growth": 5,
+        "engagement_posts": 92,
+        "engagement_per_post_per_1k_followers": 2.0,
+        "posts_count_end": 5000,
+        "flag_default_avatar": False,
+        "flag_empty_bio": False,
+        "flag_few_posts": False,
+    }
+    return base | figures
+
+
+DEFAULTS = Thresholds()
+
+
+def codes(rows: list[dict], thresholds: Thresholds = DEFAULTS) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in find(rows, thresholds):
+        out.setdefault(f.handle, set()).add(f.code)
+    return out
+
+
+def test_an_unremarkable_brand_has_no_finding():
+    assert codes([row("Fine"), row("Rival", "competitor")]) == {}
+
+
+def test_low_response_rate_quotes_the_competitors_pooled_rate():
+    rows = [
+        row("Quiet", inbound=340, answered=41, response_rate=41 / 340),
+        row("R1", "competitor", inbound=100, answered=60),
+        row("R2", "competitor", inbound=50, answered=12),
+    ]
+    (finding,) = [f for f in find(rows, Thresholds()) if f.code == "low_response_rate"]
+    assert finding.kind == CONCERN
+    assert finding.text == (
+        "@Quiet answered 12% of 340 messages sent to it; competitors answered 48% of 150."
+    )
+    assert "answered 41 / inbound 340" in finding.figure
+    assert "below 50%" in finding.threshold
+
+
+def test_response_findings_need_enough_messages():
+    few = row("Small", inbound=9, answered=0, response_rate=0.0)
+    assert "low_response_rate" not in codes([few]).get("Small", set())
+    enough = row("Small", inbound=10, answered=0, response_rate=0.0)
+    assert "low_response_rate" in codes([enough])["Small"]
+
+
+def test_thresholds_are_the_clients():
+    brand = row("B", response_rate=0.55, answered=55)
+    assert "low_response_rate" not in codes([brand]).get("B", set())
+    stricter = replace(Thresholds(), response_rate_below=0.6)
+    assert "low_response_rate" in codes([brand], stricter)["B"]
+
+
+def test_a_broadcaster_gets_the_broadcaster_findings():
+    acme = row(
+        "AcmeCo",
+        posts=97,
+        originals=97,
+        replies=0,
+        retweets=0,
+        quotes=0,
+        broadcast_posts=81,
+        broadcast_share=81 / 97,
+        reply_share=0.0,
+        inbound=123,
+        answered=0,
+        response_rate=0.0,
+        median_first_response_min=None,
+        p90_first_response_min=None,
+    )
+    found = {f.code: f for f in find([acme], Thresholds())}
+    assert set(found) == {"low_response_rate", "broadcaster", "rarely_replies", "never_amplifies"}
+    assert found["broadcaster"].text == (
+        "84% of @AcmeCo's 97 posts are announcements that mention nobody."
+    )
+    assert verdict(list(found.values())) == "Shouts into the room and leaves"
+
+
+def test_follow_for_follow_names_the_ratio():
+    f4f = row("Deals", followers_end=470, following_end=4606, follows_per_follower=4606 / 470)
+    assert "follow_for_follow" not in codes([f4f]).get("Deals", set())  # default: 10
+    lower = replace(Thresholds(), follows_per_follower_above=8)
+    (finding,) = [f for f in find([f4f], lower) if f.code == "follow_for_follow"]
+    assert finding.text.startswith("@Deals follows 9.8 accounts per follower (4,606 following")
+    assert "follows_per_follower 9.80 = following_end 4,606 / followers_end 470" in finding.figure
+
+
+def test_a_ghost_needs_enough_legitimacy_flags():
+    one_flag = row("Labs", flag_empty_bio=True)
+    assert "looks_abandoned" not in codes([one_flag]).get("Labs", set())
+    ghost = row("Labs", flag_empty_bio=True, flag_default_avatar=True, posts_count_end=7)
+    (finding,) = [f for f in find([ghost], Thresholds()) if f.code == "looks_abandoned"]
+    assert "the default avatar, an empty bio" in finding.text
+
+
+def test_a_responsive_brand_is_praised_and_competitors_are_never_judged():
+    rows = [
+        row("Talker", answered=90, response_rate=0.9),
+        row("Rival", "competitor", answered=0, response_rate=0.0, broadcast_share=1.0),
+    ]
+    found = find(rows, Thresholds())
+    assert [(f.handle, f.code, f.kind) for f in found] == [("Talker", "responsive", STRENGTH)]
+
+
+def test_a_handle_never_seen_is_reported_as_no_data():
+    missing = row("Ghosted", account_id=None)
+    (finding,) = find([missing], Thresholds())
+    assert (finding.code, finding.kind) == ("no_data", CONCERN)
