@@ -191,7 +191,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     root = args.dir or settings.warehouse_path.parent / "bench"
-    run(sizes, root.resolve(), seed=args.seed, keep=args.keep)
+    run(
+        sizes,
+        root.resolve(),
+        seed=args.seed,
+        keep=args.keep,
+        memory_limit=args.memory_limit,
+        pandas_max=parse_size(args.pandas_max),
+    )
     return 0
 
 
@@ -290,6 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--dir", type=Path, help="data and warehouses (default: warehouse/bench)")
     p.add_argument("--keep", action="store_true", help="keep the data and warehouses")
+    p.add_argument(
+        "--memory-limit",
+        default="1500MB",
+        help="DuckDB memory limit for load and build (RAPPORT_DUCKDB_MEMORY_LIMIT; "
+        "default 1500MB, a quarter of what pandas needs at 10M posts)",
+    )
+    p.add_argument(
+        "--pandas-max",
+        default="10M",
+        help="largest size the pandas baseline runs at (it needs ~0.9 GB per million "
+        "posts, so 100M would not fit in 24 GB; default 10M)",
+    )
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")

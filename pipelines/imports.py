@@ -14,6 +14,7 @@ from pipelines.loader import LoadCounts, load_batch
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 from pipelines.sources.twarc2 import parse_twarc2
 from pipelines.sources.twcs import parse_twcs
+from pipelines.sources.twcs_bulk import bulk_load_twcs
 from pipelines.sources.x_archive import parse_x_archive
 
 Log = Callable[[str], None]
@@ -34,6 +35,13 @@ PATTERNS = {
     "twarc2": ("*.jsonl", "*.json"),
     "x-api": ("*.jsonl",),
     "x-archive": ("*.zip",),
+}
+
+
+# Formats with a SQL fast path for large files (it hands back the files it cannot vouch
+# for, which then go through the parser).
+BULK_LOADERS: dict[str, Callable[[duckdb.DuckDBPyConnection, LandedFile], LoadCounts | str]] = {
+    "twcs": bulk_load_twcs,
 }
 
 
@@ -95,6 +103,14 @@ def _parse(landed: LandedFile) -> ParsedBatch:
         ) from exc
 
 
+def _bulk_load(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> LoadCounts | None:
+    loader = BULK_LOADERS.get(landed.source)
+    if loader is None:
+        return None
+    result = loader(con, landed)
+    return None if isinstance(result, str) else result
+
+
 def import_file(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, source: str, path: Path
 ) -> ImportResult:
@@ -105,6 +121,9 @@ def import_file(
     landed = land(raw_dir, source, path)
     if _already_loaded(con, landed):
         return ImportResult(path, source, landed.raw_file_id, skipped=True)
+    counts = _bulk_load(con, landed)
+    if counts is not None:
+        return ImportResult(path, source, landed.raw_file_id, False, counts)
     try:
         batch = _parse(landed)
     except ImportRefused:
@@ -154,7 +173,7 @@ def reload_from_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log = pr
         con.execute(f"DELETE FROM {table}")
     con.execute("COMMIT")
     for i, landed in enumerate(files, 1):
-        counts = load_batch(con, _parse(landed), landed)
+        counts = _bulk_load(con, landed) or load_batch(con, _parse(landed), landed)
         log(
             f"[{i}/{len(files)}] {landed.original_name}: {counts.posts} posts, "
             f"{counts.snapshots} snapshots, {counts.rejects} rejected"

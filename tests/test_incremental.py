@@ -26,8 +26,13 @@ from tests.conftest import shared_file
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 # Bookkeeping columns: when a row was written, which accounts it was matched against.
-BOOKKEEPING = ("_built_at", "_targets_hash")
-INCREMENTAL_INTERMEDIATES = ("int_posts__current", "int_inbound_messages", "int_first_responses")
+BOOKKEEPING = ("_built_at", "_target_hash")
+INCREMENTAL_INTERMEDIATES = (
+    "int_posts__quarantined",
+    "int_posts__current",
+    "int_inbound_messages",
+    "int_first_responses",
+)
 
 
 def _csv(path: Path, rows: list[tuple]) -> Path:

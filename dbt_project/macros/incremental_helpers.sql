@@ -16,16 +16,34 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# A fingerprint of the measured accounts as inbound matching sees them (id and
-   handle). When it changes (an account newly marked a brand, audits.yaml edited, a
-   handle changed) every message must be matched again, so the model's pre_hook empties
-   it and the run recomputes all of it. #}
-{% macro conversation_targets_hash() -%}
-    (select coalesce(hash(string_agg(
-        platform || '|' || account_key || '|' || coalesce(account_id, '') || '|'
-            || coalesce(lower(handle), ''),
-        ',' order by platform, account_key
-    )), 0) from {{ ref('int_conversation_accounts') }})
+{# A fingerprint of one measured account as inbound matching sees it (key, id and
+   handle), stored on each int_inbound_messages / int_first_responses row. When an
+   account is added or its id or handle changes, only the messages that reach it are
+   matched again; rows of an account removed or changed are deleted
+   (delete_rows_of_changed_targets). A new brand no longer re-matches every message. #}
+{% macro conversation_target_hash(t) -%}
+    hash({{ t }}.platform || '|' || {{ t }}.account_key || '|' || coalesce({{ t }}.account_id, '')
+        || '|' || coalesce(lower({{ t }}.handle), ''))
+{%- endmacro %}
+
+{# The measured accounts int_inbound_messages matched on its last run: a bookkeeping
+   table its post_hook rewrites (not a dbt model: it is the model's own memory, like
+   its _built_at column). #}
+{% macro matched_targets_relation() -%}
+    {{ api.Relation.create(database=this.database, schema=this.schema,
+                           identifier='int_inbound_messages__matched_targets') }}
+{%- endmacro %}
+
+{# Named, not ref()'d, for the same reason as in delete_posts_that_no_longer_count. #}
+{% macro delete_rows_of_changed_targets(relation) -%}
+    {%- set targets = api.Relation.create(
+        database=relation.database, schema='intermediate', identifier='int_conversation_accounts') -%}
+    delete from {{ relation }} as r
+    where not exists (
+        select 1 from {{ targets }} as t
+        where t.platform = r.platform and t.account_key = r.account_key
+          and {{ conversation_target_hash('t') }} = r._target_hash
+    )
 {%- endmacro %}
 
 {# Rows of posts that no longer count (a later edit superseded them, or they were
@@ -44,4 +62,11 @@
     delete from {{ relation }} as t
     using {{ quarantined }} as q
     where q.platform = t.platform and q.post_id = t.post_id
+{%- endmacro %}
+
+{# The raw files int_posts__quarantined has checked: a bookkeeping table its post_hook
+   rewrites, so a daily run checks only posts from files it has not seen. #}
+{% macro checked_files_relation() -%}
+    {{ api.Relation.create(database=this.database, schema=this.schema,
+                           identifier='int_posts__quarantined__checked_files') }}
 {%- endmacro %}

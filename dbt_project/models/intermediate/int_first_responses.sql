@@ -4,11 +4,13 @@
 --
 -- Incremental: a daily run recomputes the messages matched since the last run and the
 -- old messages a new reply answers (a late answer changes an old message's figures).
+-- Rows of an account no longer measured (or measured under another id or handle) are
+-- deleted first, as int_inbound_messages deletes its own.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['platform', 'account_key', 'post_id'],
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where _targets_hash <> (select coalesce(max(_targets_hash), 0) from {{ ref('int_inbound_messages') }}){% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_rows_of_changed_targets(this) }}{% endif %}",
     post_hook="{{ delete_posts_that_no_longer_count(this) }}",
 ) }}
 
@@ -51,7 +53,7 @@ select
     f.first_response_at,
     (epoch(f.first_response_at) - epoch(i.created_at)) / 60.0 as first_response_min,
     -- the measured accounts this row was matched against (see int_inbound_messages)
-    i._targets_hash,
+    i._target_hash,
     now() as _built_at
 from inbound as i
 left join first_reply as f

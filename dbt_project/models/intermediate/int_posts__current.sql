@@ -2,6 +2,10 @@
 -- int_posts__quarantined) dropped, each post given its kind, and its reply target
 -- resolved through edits so conversations survive them.
 --
+-- Narrow on purpose: the text and other wide columns stay in canonical.posts and
+-- marts.posts (a view) joins them back. Every column here is written for every post
+-- on a full build, and the text alone would double its cost at 10M posts.
+--
 -- Incremental: a daily run recomputes only the posts from files loaded since the last
 -- run (their raw_file_id is new here) and the posts whose result they can change:
 -- replies to them (parent's author, quarantine) and the other versions of their edit
@@ -13,8 +17,19 @@
     post_hook="{{ delete_posts_that_no_longer_count(this) }}",
 ) }}
 
-with posts as (
-    select * from {{ ref('stg_canonical__posts') }}
+-- Not materialized: several branches read it, and a copy of every post would cost more
+-- memory than scanning the table again.
+with posts as not materialized (
+    select
+        platform, post_id, account_id, created_at, in_reply_to_post_id,
+        in_reply_to_account_id, conversation_id, quoted_post_id, reposted_post_id,
+        mentions, raw_file_id
+    from {{ ref('stg_canonical__posts') }}
+),
+
+-- Only what the parent lookup needs, so the big self-join carries no payload.
+parents as (
+    select platform, post_id, account_id from {{ ref('stg_canonical__posts') }}
 ),
 
 edits as (
@@ -26,11 +41,15 @@ quarantined as (
 ),
 
 {% if is_incremental() %}
+stored_files as (
+    select distinct raw_file_id from {{ ref('stg_canonical__posts') }}
+),
+
 changed as (
     select platform, post_id
     from posts
     where raw_file_id in (
-        select raw_file_id from posts
+        select raw_file_id from stored_files
         except
         select raw_file_id from {{ this }}
     )
@@ -105,12 +124,10 @@ select
     r.conversation_id,
     r.quoted_post_id,
     r.reposted_post_id,
-    r.text,
-    r.lang,
     r.mentions,
     -- bookkeeping for the incremental runs (see macros/incremental_helpers.sql)
     r.raw_file_id,
     now() as _built_at
 from resolved as r
-left join posts as parent
+left join parents as parent
     on parent.platform = r.platform and parent.post_id = r.parent_post_id

@@ -4,9 +4,44 @@
 -- period or timed, and a reply dated before the post it answers would make a negative
 -- response time. Parsers already reject what they cannot read (canonical.rejects); this
 -- catches what a source delivered well-formed but wrong.
+--
+-- Incremental: a daily run checks again only the posts from files it has not checked
+-- yet and the replies to them (a parent that arrives or changes can quarantine or
+-- release its replies). It writes every post it checked, clean ones with a NULL
+-- reason, so delete+insert replaces their old rows; the post_hook then drops the clean
+-- ones. A full build writes only the quarantined posts.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['platform', 'post_id'],
+    pre_hook="create table if not exists {{ checked_files_relation() }} (raw_file_id varchar)",
+    post_hook=[
+        "delete from {{ this }} where reason is null",
+        "create or replace table {{ checked_files_relation() }} as select distinct raw_file_id from {{ ref('stg_canonical__posts') }}",
+    ],
+) }}
+
+-- Only the columns the checks read: this self-join runs over every stored post.
 with posts as (
-    select * from {{ ref('stg_canonical__posts') }}
+    select platform, post_id, account_id, created_at, in_reply_to_post_id, raw_file_id
+    from {{ ref('stg_canonical__posts') }}
 ),
+
+{% if is_incremental() %}
+new_posts as (
+    select platform, post_id from posts
+    where raw_file_id not in (select raw_file_id from {{ checked_files_relation() }})
+),
+
+to_check as (
+    select platform, post_id from new_posts
+    union
+    select p.platform, p.post_id
+    from posts as p
+    inner join new_posts as n
+        on n.platform = p.platform and n.post_id = p.in_reply_to_post_id
+),
+{% endif %}
 
 checked as (
     select
@@ -27,6 +62,11 @@ checked as (
     from posts as p
     left join posts as parent
         on parent.platform = p.platform and parent.post_id = p.in_reply_to_post_id
+    {% if is_incremental() %}
+    where exists (
+        select 1 from to_check as c where c.platform = p.platform and c.post_id = p.post_id
+    )
+    {% endif %}
 )
 
 select
@@ -36,7 +76,9 @@ select
     created_at,
     in_reply_to_post_id,
     parent_created_at,
-    array_to_string(reasons, '; ') as reason,
+    nullif(array_to_string(reasons, '; '), '') as reason,
     raw_file_id
 from checked
+{% if not is_incremental() %}
 where len(reasons) > 0
+{% endif %}

@@ -11,8 +11,12 @@ activity as (
         account_id,
         count(*) as posts,
         count(*) filter (where kind = 'reply') as replies
-    from {{ ref('int_posts__current') }}
-    where account_id is not null
+    from {{ ref('int_posts__current') }} as p
+    -- only the measured accounts' posts: grouping every author's would cost far more
+    where exists (
+        select 1 from targets as t
+        where t.platform = p.platform and t.account_id = p.account_id
+    )
     group by platform, account_id
 ),
 

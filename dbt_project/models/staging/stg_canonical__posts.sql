@@ -17,9 +17,19 @@ select
     nullif(trim(conversation_id), '') as conversation_id,
     nullif(trim(quoted_post_id), '') as quoted_post_id,
     nullif(trim(reposted_post_id), '') as reposted_post_id,
-    -- Case is kept as written; matching lowers both sides where it compares.
-    [ltrim(trim(m), '@') for m in mentions if nullif(ltrim(trim(m), '@'), '') is not null]
-        as mentions,
+    -- Case is kept as written; matching lowers both sides where it compares. Loaders
+    -- already write bare handles, so the per-element clean-up (a lambda, slow over
+    -- millions of rows) only runs on lists that hold a NULL, '', '@' or a space.
+    case
+        when len(mentions) > 0 and (
+            list_count(mentions) <> len(mentions)
+            or list_contains(mentions, '')
+            or contains(array_to_string(mentions, ','), '@')
+            or contains(array_to_string(mentions, ','), ' ')
+        )
+            then [ltrim(trim(m), '@') for m in mentions if nullif(ltrim(trim(m), '@'), '') is not null]
+        else mentions
+    end as mentions,
     hashtags,
     urls,
     like_count,

@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.dbt_project import prune_run_targets, rapport_dbt_project
 from pipelines.locking import warehouse_write_lock
+from pipelines.settings import PRODUCTION_BUILD_ARGS
 
 
 class RapportDbtTranslator(DagsterDbtTranslator):
@@ -43,6 +44,8 @@ def rapport_dbt_models(
     # this run was configured with so dbt and the Python assets write the same file.
     os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
     with warehouse_write_lock(Path(duckdb.database)):
-        args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+        args = ["build", *PRODUCTION_BUILD_ARGS]
+        if config.full_refresh:
+            args.append("--full-refresh")
         yield from dbt.cli(args, context=context).stream()
     prune_run_targets()
