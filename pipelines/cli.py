@@ -161,7 +161,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.quality.command import check_command
 
-    return check_command(settings)
+    return check_command(settings, publish=not args.no_publish)
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -268,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="run every quality check on the warehouse as it is")
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not refresh the analyst copy even when every blocking check passes "
+        "(the copy is the whole warehouse file: minutes at 100M posts)",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("rebuild", help="reload everything from raw landing, then build")

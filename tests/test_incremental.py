@@ -28,6 +28,7 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 # Bookkeeping columns: when a row was written, which accounts it was matched against.
 BOOKKEEPING = ("_built_at", "_target_hash")
 INCREMENTAL_INTERMEDIATES = (
+    "int_posts__resolved",
     "int_posts__quarantined",
     "int_posts__current",
     "int_inbound_messages",
@@ -70,11 +71,15 @@ def warehouses(tmp_path_factory):
     data = generate(root / "data", 20_000, seed=3, posts_per_file=5_000, log=lambda _: None)
     history = sorted((data.folder / "main").glob("*.csv"))
     # A customer reply whose parent is not stored yet, and the day it arrives.
+    # And a reply, its author's only post, whose parent arrives the next day dated after
+    # it: the reply is quarantined then, and its author leaves post_mix.
     history.append(
         _csv(
             root / "orphan.csv",
             [(90_000_001, "77", "True", "Mon Oct 30 10:00:00 +0000 2017",
-              "@brand0001 still waiting", "", "90000000.0")],
+              "@brand0001 still waiting", "", "90000000.0"),
+             (90_000_005, "99", "True", "Mon Oct 30 08:00:00 +0000 2017",
+              "@brand0002 thanks", "", "90000004.0")],
         )
     )  # fmt: skip
     next_day = sorted((data.folder / "increment").glob("*.csv"))
@@ -89,6 +94,8 @@ def warehouses(tmp_path_factory):
                  "@NewBrand hello", "90000003", ""),
                 (90_000_003, "NewBrand", "False", "Tue Oct 31 11:05:00 +0000 2017",
                  "@88 hi there", "", "90000002.0"),
+                (90_000_004, "brand0002", "False", "Mon Oct 30 09:30:00 +0000 2017",
+                 "@99 sorted", "90000005", ""),
             ],
         )
     )  # fmt: skip
@@ -147,6 +154,13 @@ def test_the_next_day_changed_old_figures(warehouses):
             "SELECT count(*) FROM intermediate.int_inbound_messages "
             "WHERE post_id = '90000001' AND account_key = 'brand0001' AND via_reply"
         ).fetchone() == (1,)
+        # the reply older than its late-arriving parent left every figure
+        assert con.execute(
+            "SELECT reason FROM intermediate.int_posts__quarantined WHERE post_id = '90000005'"
+        ).fetchone() == ("reply predates its parent",)
+        assert con.execute(
+            "SELECT count(*) FROM marts.post_mix WHERE account_id = '99'"
+        ).fetchone() == (0,)
         # the new brand is measured, and answered its customer
         assert con.execute(
             "SELECT inbound, answered FROM marts.conversation_metrics WHERE account_id = 'NewBrand'"

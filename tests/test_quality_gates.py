@@ -225,7 +225,8 @@ def test_suspicious_values_warn_without_blocking(built, check_env, capsys):
             "from canonical.account_snapshots)"
         )
         con.execute(
-            "update intermediate.int_first_responses set first_response_min = "
+            # int_first_responses is a view over int_inbound_messages, which holds them
+            "update intermediate.int_inbound_messages set first_response_min = "
             "first_response_min * 10 where answered and account_key = ("
             "select account_key from intermediate.int_conversation_accounts "
             "where handle = 'NorthwindCoffee') and created_at > ("

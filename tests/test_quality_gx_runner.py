@@ -93,3 +93,72 @@ def test_an_outcome_becomes_an_asset_check_result_with_samples(con):
     )
     assert meta["unexpected_count"] >= 1
     assert any(row.get("account_id") == "a" for row in meta["sample_rows"])
+
+
+@pytest.fixture
+def big(con):
+    """marts.mini with 40 accounts, so a chunk_rows of 7 validates it in 6 slices."""
+    con.execute("delete from marts.mini")
+    con.execute(
+        "insert into marts.mini select 'acc' || i, i % 5, case when i % 3 = 0 then null "
+        "else i end, i % 5 // 2, (i % 5 // 2) / nullif(i % 5, 0) from range(40) as r(i)"
+    )
+    return con
+
+
+def _found(outcome) -> dict[tuple[str, ...], int]:
+    return {f.columns: f.unexpected_count for f in outcome.failures}
+
+
+def test_a_large_mart_is_validated_in_slices_with_the_same_verdicts(big):
+    whole, sliced = run_suite(big, SUITE), run_suite(big, SUITE, chunk_rows=7)
+    assert whole.passed and sliced.passed, sliced.detail
+    assert sliced.metadata["slices"] == 6 and sliced.summary.endswith("on 40 rows in 6 slices")
+    # Errors spread over several slices: the same expectations fail with the same counts
+    # as on the whole frame, and sample rows name the accounts.
+    big.execute(
+        "update marts.mini set posts = -1, replies = 0 "
+        "where account_id in ('acc4', 'acc9', 'acc33')"
+    )
+    big.execute("update marts.mini set reply_share = 0.5 where account_id = 'acc20'")
+    whole, sliced = run_suite(big, SUITE), run_suite(big, SUITE, chunk_rows=7)
+    assert not sliced.passed and _found(sliced) == _found(whole)
+    assert _found(sliced)[("posts",)] == 3
+    posts = next(f for f in sliced.failures if f.columns == ("posts",))
+    assert {s["account_id"] for s in posts.samples} == {"acc4", "acc9", "acc33"}
+
+
+def test_a_repeated_key_in_different_slices_still_fails_uniqueness(big):
+    # Slices split rows by a hash of the suite's key_columns; here they are not the
+    # unique columns, so the two rows sharing an account_id land in different slices
+    # and no slice alone holds a duplicate: only the whole-table pass can see it.
+    suite = MartSuite(mart="mini", key_columns=("account_id", "posts"), guards=SUITE.guards)
+    (other,) = big.execute(
+        "select account_id from marts.mini where hash(account_id, posts) % 6 <> "
+        "(select hash(account_id, posts) % 6 from marts.mini where account_id = 'acc1') "
+        "and posts <> 1 limit 1"
+    ).fetchone()
+    big.execute("update marts.mini set account_id = 'acc1' where account_id = ?", [other])
+    slices = big.execute(
+        "select count(distinct hash(account_id, posts) % 6) from marts.mini "
+        "where account_id = 'acc1'"
+    ).fetchone()[0]
+    assert slices == 2
+    sliced = run_suite(big, suite, chunk_rows=7)
+    assert _found(sliced) == {("account_id",): 2} == _found(run_suite(big, suite))
+
+
+def test_a_set_to_contain_is_checked_on_the_whole_mart():
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.m as select 'k' || i as k from range(30) as r(i)")
+    suite = MartSuite(
+        mart="m",
+        key_columns=("k",),
+        guards=lambda: [g.contains_all("key_copy", "k", "wanted")],
+        parameters_sql={"wanted": "select 'k' || i from range(0, 30, 7) as r(i)"},
+    )
+    assert run_suite(con, suite, chunk_rows=4).passed
+    con.execute("delete from marts.m where k = 'k14'")
+    (failed,) = run_suite(con, suite, chunk_rows=4).failures
+    assert failed.unexpected_count == 1 and failed.samples == ({"missing": "k14"},)

@@ -1,15 +1,17 @@
 {#
-  Helpers for the incremental models (int_posts__current, int_inbound_messages,
-  int_first_responses, posts). Each of them stamps the rows it writes with
+  Helpers for the incremental models (int_posts__resolved, int_inbound_messages,
+  int_first_responses, post_mix). Each of them stamps the rows it writes with
   _built_at = now() (the transaction start), so a model downstream finds the rows that
   changed since its own last run as those stamped later than its own newest row.
   `dbt build --full-refresh` (rapport build --full-refresh) rebuilds them all from
   scratch and gives the same rows.
 #}
 
-{# The newest _built_at in this model, or -infinity on the first run / full refresh. #}
+{# The newest _built_at in this model, or -infinity on the first run / full refresh,
+   or when the table predates its _built_at column (then everything counts as new). #}
 {% macro last_built_at() -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental()
+        and '_built_at' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
         (select coalesce(max(_built_at), '-infinity'::timestamptz) from {{ this }})
     {%- else -%}
         '-infinity'::timestamptz
@@ -34,39 +36,32 @@
                            identifier='int_inbound_messages__matched_targets') }}
 {%- endmacro %}
 
-{# Named, not ref()'d, for the same reason as in delete_posts_that_no_longer_count. #}
+{# Named, not ref()'d, for the same reason as in delete_posts_that_no_longer_count.
+   Only the rows of targets whose fingerprint is gone are deleted: the distinct
+   fingerprints stored are few, so a day with no change to the targets costs one scan of
+   one column, not a join of every row. #}
 {% macro delete_rows_of_changed_targets(relation) -%}
     {%- set targets = api.Relation.create(
         database=relation.database, schema='intermediate', identifier='int_conversation_accounts') -%}
     delete from {{ relation }} as r
-    where not exists (
-        select 1 from {{ targets }} as t
-        where t.platform = r.platform and t.account_key = r.account_key
-          and {{ conversation_target_hash('t') }} = r._target_hash
-    )
+    using (
+        select distinct platform, account_key, _target_hash from {{ relation }}
+        except
+        select platform, account_key, {{ conversation_target_hash('t') }} from {{ targets }} as t
+    ) as stale
+    where stale.platform = r.platform and stale.account_key = r.account_key
+      and stale._target_hash = r._target_hash
 {%- endmacro %}
 
 {# Rows of posts that no longer count (a later edit superseded them, or they were
    quarantined) leave the incremental models: a full build would not produce them.
-   The two tables are named, not ref()'d: they always build before int_posts__current,
-   which every caller depends on, and a ref here would make every unit test of the
-   callers mock them. #}
+   int_posts__resolved is named, not ref()'d: it always builds before
+   int_posts__current, which every caller depends on, and a ref here would make every
+   unit test of the callers mock it. #}
 {% macro delete_posts_that_no_longer_count(relation) -%}
-    {%- set chains = api.Relation.create(
-        database=relation.database, schema='intermediate', identifier='int_posts__edit_chains') -%}
-    {%- set quarantined = api.Relation.create(
-        database=relation.database, schema='intermediate', identifier='int_posts__quarantined') -%}
+    {%- set resolved = api.Relation.create(
+        database=relation.database, schema='intermediate', identifier='int_posts__resolved') -%}
     delete from {{ relation }} as t
-    using {{ chains }} as e
-    where e.platform = t.platform and e.post_id = t.post_id and e.is_superseded;
-    delete from {{ relation }} as t
-    using {{ quarantined }} as q
-    where q.platform = t.platform and q.post_id = t.post_id
-{%- endmacro %}
-
-{# The raw files int_posts__quarantined has checked: a bookkeeping table its post_hook
-   rewrites, so a daily run checks only posts from files it has not seen. #}
-{% macro checked_files_relation() -%}
-    {{ api.Relation.create(database=this.database, schema=this.schema,
-                           identifier='int_posts__quarantined__checked_files') }}
+    using {{ resolved }} as r
+    where r.platform = t.platform and r.post_id = t.post_id and not r.counts
 {%- endmacro %}

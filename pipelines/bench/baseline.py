@@ -20,7 +20,7 @@ from pipelines.sources.twcs import MENTION_RE
 
 
 def read_posts(folders: list[Path]) -> pd.DataFrame:
-    files = sorted(f for folder in folders for f in folder.glob("*.csv"))
+    files = sorted(f for folder in folders for f in folder.rglob("*.csv"))
     df = pd.concat(
         (pd.read_csv(f, dtype=str, keep_default_na=False) for f in files), ignore_index=True
     )

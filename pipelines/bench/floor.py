@@ -13,7 +13,7 @@ import duckdb
 
 
 def main(argv: list[str]) -> int:
-    files = sorted(str(f) for folder in argv for f in Path(folder).glob("*.csv"))
+    files = sorted(str(f) for folder in argv for f in Path(folder).rglob("*.csv"))
     con = duckdb.connect()
     accounts, posts = con.execute(
         "SELECT count(*), sum(n) FROM (SELECT author_id, count(*) AS n "

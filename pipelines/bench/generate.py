@@ -182,7 +182,7 @@ def _thread_batch(model: _Model, first_id: int, sizes, brand_ix, cust_ix, starts
                 )
             )
             i += 1
-        yield rows, (first_id + i - 1, (size - 1) % 2 == 1, brand, customer)
+        yield rows, (first_id + i - 1, (size - 1) % 2 == 1, brand, customer, int(epoch[i - 1]))
 
 
 def generate(
@@ -197,8 +197,9 @@ def generate(
     main = _Writer(folder / "main", posts_per_file)
     span = DAYS * 86400
     next_id, written = 1, 0
-    # Old threads the new day can extend: (last post id, brand, customer, last by brand?).
-    late_pool: list[tuple[int, str, str, bool]] = []
+    # Old threads the new day can extend: (last post id, brand, customer, last by brand?,
+    # when the last post was made).
+    late_pool: list[tuple[int, str, str, bool, int]] = []
     threads_seen = 0
     late_wanted = int(posts * INCREMENT_SHARE * LATE_SHARE)
     while written < posts:
@@ -208,13 +209,13 @@ def generate(
         room = posts - written
         sizes = sizes[np.cumsum(sizes) - sizes < room]
         sizes[-1] = min(sizes[-1], room - int(sizes[:-1].sum()))
-        for rows, (tail_id, by_brand, brand, customer) in _thread_batch(
+        for rows, (tail_id, by_brand, brand, customer, tail_at) in _thread_batch(
             model, next_id, sizes, brand_ix, cust_ix, starts
         ):
             main.add_thread(rows)
             threads_seen += 1
             # Reservoir sample of thread ends (deterministic: the model's generator).
-            entry = (tail_id, brand, customer, by_brand)
+            entry = (tail_id, brand, customer, by_brand, tail_at)
             if len(late_pool) < late_wanted:
                 late_pool.append(entry)
             elif late_wanted and model.rng.integers(0, threads_seen) < late_wanted:
@@ -229,8 +230,10 @@ def generate(
     day_start = START_EPOCH + span
     inc_posts = max(1, int(posts * INCREMENT_SHARE))
     inc_written = 0
-    for tail_id, brand, customer, by_brand in late_pool:
-        t = day_start + int(model.rng.integers(0, 86400))
+    for tail_id, brand, customer, by_brand, tail_at in late_pool:
+        # A thread started late on the last day can run past midnight: never answer a
+        # post before it was made (the source contract would quarantine the answer).
+        t = max(day_start + int(model.rng.integers(0, 86400)), tail_at + 60)
         author, inbound = (customer, True) if by_brand else (brand, False)
         text = f"@{brand if by_brand else customer} {model.texts[int(model.text_idx(1)[0])]}"
         inc.add_thread([_row(model, next_id, author, inbound, t, text, None, tail_id)])

@@ -1,13 +1,21 @@
 """Runs a mart's GX suite and turns the GX 1.x validation results into a CheckOutcome
 (dagster-ge only supports GX < 1.0, so this is the small wrapper it would have been).
 
-Small marts are fetched whole from DuckDB and validated by gx_validate; a large mart's
-suite validates a one-row profile counted in DuckDB, and only a failed count fetches a
-few of its offending rows."""
+Small marts are fetched whole from DuckDB and validated by gx_validate. A mart with
+more rows than `chunk_rows` (one row per account: millions at 100M posts) is never held
+in Python whole: GX validates it in slices (rows split by a hash of their key), and the
+expectations that need every row at once are given only the rows that decide them
+(uniqueness: the rows whose key repeats; a set to contain: the distinct values), so each
+expectation still sees what it would on the whole frame. A suite with a `profile_sql`
+validates a one-row profile counted in DuckDB, and only a failed count fetches a few of
+its offending rows."""
 
 from __future__ import annotations
 
+import math
+import os
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -69,8 +77,22 @@ def failures_from(results: list[Any], *, frame=None, sample_rows: int = 5) -> li
     return found
 
 
+# Rows GX validates at once: ~0.5 GB of Python at most for the widest mart.
+CHUNK_ROWS = int(os.environ.get("RAPPORT_QUALITY_CHUNK_ROWS", "500000"))
+# Expectations whose result depends on every row together, not on each row alone.
+_WHOLE_TABLE = {
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_column_distinct_values_to_contain_set",
+}
+
+
 def run_suite(
-    con: duckdb.DuckDBPyConnection, suite: MartSuite, *, sample_rows: int = 5
+    con: duckdb.DuckDBPyConnection,
+    suite: MartSuite,
+    *,
+    sample_rows: int = 5,
+    chunk_rows: int | None = None,
 ) -> CheckOutcome:
     """Fetch the mart (or its in-database profile), validate it, report the outcome."""
     expectations, derived = suite.build()
@@ -83,16 +105,66 @@ def run_suite(
         ).fetchall()
     ]
     sql = suite.fetch_sql(derived, hugeints)
-    frame = fetch_frame(con, sql)
     parameters = {
         name: sorted(row[0] for row in con.execute(query).fetchall())
         for name, query in suite.parameters_sql.items()
     }
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    if suite.profile_sql is None:
+        rows = con.execute(f"select count(*) from marts.{suite.mart}").fetchone()[0]
+        if rows > chunk_rows:
+            return _validate_in_chunks(
+                con, suite, expectations, sql, rows, parameters, sample_rows, chunk_rows
+            )
+    frame = fetch_frame(con, sql)
     return _validate_suite(con, suite, expectations, frame, parameters, sample_rows)
 
 
-def _validate_suite(con, suite, expectations, frame, parameters, sample_rows) -> CheckOutcome:
-    results = validate(
+def _validate_in_chunks(
+    con, suite, expectations, sql, rows, parameters, sample_rows, chunk_rows
+) -> CheckOutcome:
+    """Validate a large mart slice by slice; see the module docstring."""
+    if not suite.key_columns:
+        raise ValueError(f"{suite.mart}: a mart validated in slices needs key_columns")
+    slices = math.ceil(rows / chunk_rows)
+    key = ", ".join(suite.key_columns)
+    per_row = [i for i, e in enumerate(expectations) if e.expectation_type not in _WHOLE_TABLE]
+    results: list[list[Any]] = [[] for _ in expectations]
+    for n in range(slices):
+        frame = fetch_frame(con, f"select * from ({sql}) as t where hash({key}) % {slices} = {n}")
+        # GX ties an expectation to the one suite it was added to: a fresh set per slice.
+        fresh, _ = suite.build()
+        found = _validate(suite, frame, [fresh[i] for i in per_row], parameters, sample_rows)
+        for i, r in zip(per_row, found, strict=True):
+            results[i].append(r)
+        del frame
+    decisive_frame = None
+    for i, e in enumerate(expectations):
+        if e.expectation_type not in _WHOLE_TABLE:
+            continue
+        kwargs = e.configuration.kwargs
+        if e.expectation_type == "expect_column_distinct_values_to_contain_set":
+            decisive = f"select distinct {kwargs['column']} from ({sql}) as t"
+        else:  # uniqueness: only the rows whose key repeats can break it
+            columns = ", ".join(kwargs.get("column_list") or [kwargs["column"]])
+            decisive = (
+                f"select * from ({sql}) as t qualify count(*) over (partition by {columns}) > 1"
+            )
+        decisive_frame = fetch_frame(con, decisive)
+        results[i] += _validate(suite, decisive_frame, [e], parameters, sample_rows)
+    merged = [_merge(found, sample_rows) for found in results]
+    failures = failures_from(merged, frame=decisive_frame, sample_rows=sample_rows)
+    return _outcome(
+        suite,
+        merged,
+        failures,
+        scope=f"{rows} rows in {slices} slices",
+        metadata={"rows_validated": rows, "slices": slices},
+    )
+
+
+def _validate(suite, frame, expectations, parameters, sample_rows) -> list[Any]:
+    return validate(
         suite.mart,
         frame,
         expectations,
@@ -100,11 +172,57 @@ def _validate_suite(con, suite, expectations, frame, parameters, sample_rows) ->
         parameters=parameters,
         sample_rows=sample_rows,
     )
+
+
+def _merge(results: list[Any], sample_rows: int):
+    """One expectation's results over several slices, as one result: it succeeds when
+    every slice did; unexpected rows add up; samples come from the first failing slices."""
+    first = results[0]
+    if len(results) == 1:
+        return first
+    failed = [r for r in results if not r.success]
+    counts = [(r.result or {}).get("unexpected_count") for r in failed]
+    details: dict[str, Any] = {
+        # None when GX counted no rows (a wrong dtype): then it reported what it observed
+        "unexpected_count": sum(c for c in counts if c)
+        if any(c is not None for c in counts)
+        else None,
+        "observed_value": next(((r.result or {}).get("observed_value") for r in failed), None),
+    }
+    samples: list[Any] = []
+    partial: list[Any] = []
+    for r in failed:
+        found = r.result or {}
+        samples += found.get("unexpected_index_list") or []
+        partial += found.get("partial_unexpected_list") or []
+    details["unexpected_index_list"] = samples[:sample_rows]
+    details["partial_unexpected_list"] = partial[:sample_rows]
+    raised = next(
+        (r.exception_info for r in failed if (r.exception_info or {}).get("raised_exception")),
+        None,
+    )
+    return SimpleNamespace(
+        success=not failed,
+        expectation_config=first.expectation_config,
+        result=details,
+        exception_info=raised or {},
+    )
+
+
+def _validate_suite(con, suite, expectations, frame, parameters, sample_rows) -> CheckOutcome:
+    results = _validate(suite, frame, expectations, parameters, sample_rows)
     failures = failures_from(results, frame=frame, sample_rows=sample_rows)
     if suite.profile_sql is not None:
         failures = [_profile_failure(con, suite, f, frame, sample_rows) for f in failures]
-    evaluated = len(results)
     scope = "an in-database profile" if suite.profile_sql else f"{len(frame)} rows"
+    metadata = {"rows_validated": len(frame)}
+    if suite.profile_sql is not None and len(frame):
+        metadata["profile"] = {c: frame[c].iloc[0] for c in frame.columns}
+    return _outcome(suite, results, failures, scope=scope, metadata=metadata)
+
+
+def _outcome(suite, results, failures, *, scope: str, metadata: dict) -> CheckOutcome:
+    evaluated = len(results)
     summary = (
         f"{len(failures)} of {evaluated} expectations failed"
         if failures
@@ -118,16 +236,7 @@ def _validate_suite(con, suite, expectations, frame, parameters, sample_rows) ->
         severity="ERROR",
         summary=summary,
         failures=tuple(failures),
-        metadata={
-            "gx_suite": suite.mart,
-            "expectations_evaluated": evaluated,
-            "rows_validated": len(frame),
-            **(
-                {"profile": {c: frame[c].iloc[0] for c in frame.columns}}
-                if suite.profile_sql is not None and len(frame)
-                else {}
-            ),
-        },
+        metadata={"gx_suite": suite.mart, "expectations_evaluated": evaluated, **metadata},
     )
 
 

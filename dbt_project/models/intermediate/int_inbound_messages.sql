@@ -1,12 +1,15 @@
--- One row per (measured account, message addressed to it). A message to B is a post by
--- another account that replies to B or mentions @B. Retweets are excluded: they amplify
--- a post rather than say something to B, and a retweet of a mention would otherwise
--- count the same customer message twice.
+-- One row per (measured account, message addressed to it), with the account's first
+-- direct answer. A message to B is a post by another account that replies to B or
+-- mentions @B. Retweets are excluded: they amplify a post rather than say something to
+-- B, and a retweet of a mention would otherwise count the same customer message twice.
+-- Only a reply by B to the message itself answers it: a third party helping, or B
+-- replying elsewhere in the thread, does not answer this customer.
 --
 -- Incremental: a daily run matches again only the messages int_posts__current rewrote
--- since the last run and the messages that reach a measured account added (or changed)
--- since then, replacing every row of each such message. Rows of an account no longer
--- measured, or measured under another id or handle, are deleted first.
+-- since the last run, the old messages a new post replies to (a late answer changes an
+-- old message's figures) and the messages that reach a measured account added (or
+-- changed) since then, replacing every row of each such message. Rows of an account no
+-- longer measured, or measured under another id or handle, are deleted first.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -28,9 +31,9 @@ with targets as (
     from {{ ref('int_conversation_accounts') }} as t
 ),
 
--- Read twice (replies, mentions) straight from the table rather than copied once.
+-- Read twice (mentions, replies) straight from the table rather than copied once.
 messages as not materialized (
-    select platform, post_id, account_id, created_at, replied_to_account_id, mentions, _built_at
+    select platform, post_id, account_id, created_at, replied_to_account_id, mentions
     from {{ ref('int_posts__current') }}
     where kind <> 'retweet'
 ),
@@ -45,78 +48,109 @@ new_targets as (
     )
 ),
 
--- Usually none: a message reaches a new target by reply or by mention.
-reaching_new_targets as (
+-- What to match again: new or rewritten messages, the parents of new or rewritten
+-- replies (their answers changed), and, usually none, messages reaching a new target.
+rematch as materialized (
+    select platform, post_id
+    from {{ ref('int_posts__current') }}
+    where _built_at > {{ last_built_at() }}
+    union
+    select platform, in_reply_to_post_id
+    from {{ ref('int_posts__current') }}
+    where _built_at > {{ last_built_at() }} and in_reply_to_post_id is not null
+    union
     select m.platform, m.post_id
     from messages as m
     inner join new_targets as t
         on t.platform = m.platform and t.account_id = m.replied_to_account_id
     union
     select m.platform, m.post_id
-    from (
-        select platform, post_id, lower(unnest(mentions)) as handle_lower from messages
-    ) as m
+    from (select platform, post_id, lower(unnest(mentions)) as handle_lower from messages) as m
     inner join new_targets as t
         on t.platform = m.platform and t.handle_lower = m.handle_lower
 ),
 {% endif %}
 
 to_match as not materialized (
-    select * from messages as m
+    select m.* from messages as m
     {% if is_incremental() %}
-    where m._built_at > {{ last_built_at() }}
-        or exists (
-            select 1 from reaching_new_targets as n
-            where n.platform = m.platform and n.post_id = m.post_id
-        )
+    inner join rematch as r
+        on r.platform = m.platform and r.post_id = m.post_id
     {% endif %}
 ),
 
-via_reply as (
-    select
-        m.platform, t.account_key, t.account_id, m.post_id,
-        m.account_id as author_account_id, m.created_at, t._target_hash,
-        true as via_reply, false as via_mention
-    from to_match as m
-    inner join targets as t
-        on t.platform = m.platform and t.account_id = m.replied_to_account_id
-    where m.account_id is distinct from t.account_id
-),
-
 -- Whole-handle, case-insensitive equality: @AcmeCareUK is not a mention of @AcmeCare.
-mentioned as (
-    select platform, post_id, account_id, created_at, lower(unnest(mentions)) as handle_lower
-    from to_match
-),
-
+-- A message mentioning B may also reply to B: both flags on one row.
 via_mention as (
     select
-        m.platform, t.account_key, t.account_id, m.post_id,
-        m.account_id as author_account_id, m.created_at, t._target_hash,
-        false as via_reply, true as via_mention
-    from mentioned as m
+        m.platform, t.account_key, t.account_id, m.post_id, m.account_id as author_account_id,
+        m.created_at, t._target_hash,
+        coalesce(m.replied_to_account_id = t.account_id, false) as via_reply,
+        true as via_mention
+    from (
+        -- Handles compare lowered and once each: @Acme twice in a post is one mention
+        -- (list_distinct is slow, and only lists of two or more can repeat).
+        select
+            *,
+            unnest(
+                case
+                    when len(mentions) > 1 then list_distinct([lower(h) for h in mentions])
+                    else [lower(h) for h in mentions]
+                end
+            ) as handle_lower
+        from to_match
+    ) as m
     inner join targets as t
         on t.platform = m.platform and t.handle_lower = m.handle_lower
     where m.account_id is distinct from t.account_id
 ),
 
--- Each branch carries what the row needs, so grouping needs no join back to messages.
-addressed as (
-    select * from via_reply
-    union all
+-- Replies to B that do not mention B (those are above): the two sets never overlap, so
+-- no grouping is needed to make one row per message and account.
+via_reply_only as (
+    select
+        m.platform, t.account_key, t.account_id, m.post_id, m.account_id as author_account_id,
+        m.created_at, t._target_hash, true as via_reply, false as via_mention
+    from to_match as m
+    inner join targets as t
+        on t.platform = m.platform and t.account_id = m.replied_to_account_id
+    where m.account_id is distinct from t.account_id
+      and not coalesce(list_contains([lower(h) for h in m.mentions], t.handle_lower), false)
+),
+
+-- Materialized on a daily run: its exact (small) size makes DuckDB build the join on
+-- it, not on every post; on a full build it is most posts, read once.
+addressed as {% if is_incremental() %}materialized{% endif %} (
     select * from via_mention
+    union all
+    select * from via_reply_only
+),
+
+-- The measured accounts' direct replies to the messages addressed to them.
+first_reply as (
+    select a.platform, a.account_key, a.post_id, min(r.created_at) as first_response_at
+    from addressed as a
+    inner join {{ ref('int_posts__current') }} as r
+        on r.platform = a.platform
+        and r.in_reply_to_post_id = a.post_id
+        and r.account_id = a.account_id
+    group by a.platform, a.account_key, a.post_id
 )
 
 select
-    platform,
-    account_key,
-    any_value(account_id) as account_id,
-    post_id,
-    any_value(author_account_id) as author_account_id,
-    any_value(created_at) as created_at,
-    bool_or(via_reply) as via_reply,
-    bool_or(via_mention) as via_mention,
-    any_value(_target_hash) as _target_hash,
+    a.platform,
+    a.account_key,
+    a.account_id,
+    a.post_id,
+    a.author_account_id,
+    a.created_at,
+    a.via_reply,
+    a.via_mention,
+    f.first_response_at is not null as answered,
+    f.first_response_at,
+    (epoch(f.first_response_at) - epoch(a.created_at)) / 60.0 as first_response_min,
+    a._target_hash,
     now() as _built_at
-from addressed
-group by platform, account_key, post_id
+from addressed as a
+left join first_reply as f
+    on f.platform = a.platform and f.account_key = a.account_key and f.post_id = a.post_id

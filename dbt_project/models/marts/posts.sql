@@ -11,8 +11,12 @@ with posts as (
     select * from {{ ref('int_posts__current') }}
 ),
 
-texts as (
-    select platform, post_id, text, lang from {{ ref('stg_canonical__posts') }}
+-- what int_posts__current leaves in canonical.posts
+stored as (
+    select
+        platform, post_id, text, lang, in_reply_to_account_id, conversation_id,
+        quoted_post_id, reposted_post_id
+    from {{ ref('stg_canonical__posts') }}
 ),
 
 accounts as (
@@ -27,15 +31,15 @@ select
     p.created_at,
     p.kind,
     p.in_reply_to_post_id,
-    p.conversation_id,
-    p.in_reply_to_account_id,
-    p.quoted_post_id,
-    p.reposted_post_id,
+    t.conversation_id,
+    t.in_reply_to_account_id,
+    t.quoted_post_id,
+    t.reposted_post_id,
     t.text,
     t.lang,
     p.mentions
 from posts as p
-left join texts as t
+left join stored as t
     on t.platform = p.platform and t.post_id = p.post_id
 left join accounts as a
     on a.platform = p.platform and a.account_id = p.account_id

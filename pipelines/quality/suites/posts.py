@@ -8,19 +8,24 @@ from pipelines.quality.suites.base import MartSuite
 
 KINDS = "('original', 'reply', 'retweet', 'quote')"
 
+# One read of the view (it joins the text and the author's handle back): every count
+# below comes from that one copy of the columns they need.
 PROFILE_SQL = f"""
+with p as materialized (
+    select platform, post_id, kind, account_id, created_at from marts.posts
+)
 select
     (select count(*) from (
-        select 1 from marts.posts group by platform, post_id having count(*) > 1
+        select 1 from p group by platform, post_id having count(*) > 1
     )) as duplicate_keys,
     count(*) filter (where platform is null or post_id is null) as missing_keys,
     count(*) filter (where kind is null or kind not in {KINDS}) as unknown_kinds,
     count(*) filter (where account_id is null) as missing_authors,
     count(*) filter (where created_at is null) as missing_times,
-    (select count(*) from marts.posts as p
+    (select count(*) from p
         inner join intermediate.int_posts__quarantined as q
             on q.platform = p.platform and q.post_id = p.post_id) as quarantined_counted
-from marts.posts
+from p
 """
 
 SAMPLE_SQL = {
