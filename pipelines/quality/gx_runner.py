@@ -13,7 +13,6 @@ its offending rows."""
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from types import SimpleNamespace
 from typing import Any
@@ -77,8 +76,8 @@ def failures_from(results: list[Any], *, frame=None, sample_rows: int = 5) -> li
     return found
 
 
-# Rows GX validates at once: ~0.5 GB of Python at most for the widest mart.
-CHUNK_ROWS = int(os.environ.get("RAPPORT_QUALITY_CHUNK_ROWS", "500000"))
+# Rows GX validates at once, unless the caller says (QualityThresholds.chunk_rows).
+CHUNK_ROWS = 250_000
 # Expectations whose result depends on every row together, not on each row alone.
 _WHOLE_TABLE = {
     "expect_column_values_to_be_unique",

@@ -34,7 +34,7 @@ def _suite_runner(suite: MartSuite) -> Runner:
     def run(con: duckdb.DuckDBPyConnection, t: QualityThresholds) -> CheckOutcome:
         from pipelines.quality.gx_runner import run_suite
 
-        return run_suite(con, suite, sample_rows=t.sample_rows)
+        return run_suite(con, suite, sample_rows=t.sample_rows, chunk_rows=t.chunk_rows)
 
     return run
 

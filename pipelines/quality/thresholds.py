@@ -94,6 +94,12 @@ class QualityThresholds(dg.ConfigurableResource):
         le=100,
         description="Offending rows kept as a sample with each failed check.",
     )
+    chunk_rows: int = Field(
+        default=250_000,
+        ge=1_000,
+        description="A mart with more rows is validated by GX in slices of about this many "
+        "rows, so memory stays bounded (one row per account: millions at 100M posts).",
+    )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> QualityThresholds:
