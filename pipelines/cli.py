@@ -187,18 +187,28 @@ def _print_next_steps(settings: Settings) -> None:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.bench.run import parse_size, run
+    from pipelines.bench.run import BenchFailed, parse_size, run
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     root = args.dir or settings.warehouse_path.parent / "bench"
-    run(
-        sizes,
-        root.resolve(),
-        seed=args.seed,
-        keep=args.keep,
-        memory_limit=args.memory_limit,
-        pandas_max=parse_size(args.pandas_max),
-    )
+    try:
+        run(
+            sizes,
+            root.resolve(),
+            seed=args.seed,
+            keep=args.keep,
+            memory_limit=args.memory_limit,
+            pandas_max=parse_size(args.pandas_max),
+            resume=args.resume,
+        )
+    except BenchFailed as exc:
+        print(f"rapport bench: {exc}", file=sys.stderr)
+        print(
+            "rapport bench: the size's data and warehouse are kept; once the data is loaded, "
+            "`--resume` starts again after the load",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -305,9 +315,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the data and warehouses")
     p.add_argument(
         "--memory-limit",
-        default="1500MB",
-        help="DuckDB memory limit for load and build (RAPPORT_DUCKDB_MEMORY_LIMIT; "
-        "default 1500MB, a quarter of what pandas needs at 10M posts)",
+        help="DuckDB memory limit for load, build and checks (RAPPORT_DUCKDB_MEMORY_LIMIT; "
+        "default 1500MB up to 10M posts, a quarter of what pandas needs there, and 8GB "
+        "above)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse a size's generated and loaded data from an earlier run that failed "
+        "after the load (its load measurement is reported); dbt's tables are rebuilt",
     )
     p.add_argument(
         "--pandas-max",
@@ -346,6 +362,18 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if isinstance(exc, RunFailed | TimeoutError):
             print(f"rapport: {exc}", file=sys.stderr)
+            return 1
+        import duckdb
+
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            limit = os.environ.get("RAPPORT_DUCKDB_MEMORY_LIMIT", "80%")
+            print(
+                f"rapport: DuckDB ran out of memory under its limit of {limit} "
+                f"(RAPPORT_DUCKDB_MEMORY_LIMIT): {str(exc).splitlines()[0]}. The step "
+                "that failed was rolled back (each file loads in one transaction); what "
+                "was loaded before it stays. Raise the limit and run it again.",
+                file=sys.stderr,
+            )
             return 1
         raise
 

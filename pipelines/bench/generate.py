@@ -268,6 +268,7 @@ def generate(
             "sample keeps answered threads whole; unanswered ones are single customer posts)"
         ],
         "answered_share_used": model.answered,
+        "seconds": round(seconds, 1),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
     log(f"generated {written:,} posts (+{inc_written:,} increment) in {seconds:.1f}s")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.bench.generate import generate
+from pipelines.bench.generate import Generated, generate
 from pipelines.settings import DBT_PROJECT_DIR, PRODUCTION_BUILD_ARGS, PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
@@ -58,16 +59,70 @@ class Stage:
     peak_kb: int
 
 
+class BenchFailed(Exception):
+    """A stage failed: the message names it, its exit code, its log and its last lines."""
+
+
+PROGRESS_EVERY_S = 60.0
+
+
+_DBT_NODE = re.compile(r"\d+ of \d+ (START|OK|PASS|FAIL|ERROR)\b.*")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _last_line(path: Path, dbt_log: Path | None = None) -> str:
+    """The stage's latest output line; for dbt (quiet on stdout), the latest node line of
+    its log file."""
+    source = dbt_log if dbt_log is not None and dbt_log.exists() else path
+    try:
+        with source.open("rb") as fh:
+            fh.seek(max(0, source.stat().st_size - 65536))
+            lines = [ln.strip() for ln in fh.read().decode(errors="replace").splitlines()]
+    except OSError:
+        return ""
+    for line in reversed(lines):
+        line = _ANSI.sub("", line)
+        if source is dbt_log:
+            found = _DBT_NODE.search(line)
+            if found:
+                return found.group(0)[:160]
+        elif line:
+            return line[:160]
+    return ""
+
+
 def _measure(name: str, rows: int, cmd: list[str], env: dict, work: Path, log) -> Stage:
-    out = work / f"measure-{name.replace(' ', '_')}.json"
-    log(f"  {name}: {' '.join(cmd[:3])} ...")
-    subprocess.run(
-        [sys.executable, "-m", "pipelines.bench.measure", str(out), "--", *cmd],
-        env=env,
-        check=True,
-        stdout=(work / f"{name.replace(' ', '_')}.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    slug = name.replace(" ", "_")
+    out, output = work / f"measure-{slug}.json", work / f"{slug}.log"
+    log(f"  {name}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(cmd[:3]))} ...")
+    started = time.perf_counter()
+    with output.open("w") as fh:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.bench.measure", str(out), "--", *cmd],
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+        # A 100M-post stage runs for many minutes: say where it is now and then.
+        while True:
+            try:
+                child.wait(timeout=PROGRESS_EVERY_S)
+                break
+            except subprocess.TimeoutExpired:
+                latest = _last_line(
+                    output, work / "dbt_logs" / "dbt.log" if "dbt" in cmd[0] else None
+                )
+                log(f"    ... {time.perf_counter() - started:.0f} s: {latest}")
+    if child.returncode != 0:
+        tail = output.read_text(errors="replace").strip().splitlines()[-15:]
+        raise BenchFailed(
+            f"stage '{name}' failed (exit {child.returncode}); its output is in {output}; "
+            "the last lines:\n" + "\n".join(f"    {ln}" for ln in tail)
+        )
+    return _stage_from(out, name, rows, log)
+
+
+def _stage_from(out: Path, name: str, rows: int, log) -> Stage:
     m = json.loads(out.read_text())
     stage = Stage(name, rows, m["wall_s"], m["peak_rss_kb"])
     log(f"    {stage.wall_s:.1f} s, peak {stage.peak_kb / 1024**2:.2f} GB")
@@ -78,7 +133,8 @@ def _compare(warehouse: Path, pandas_dir: Path) -> str:
     """Do the marts and the pandas notebook agree? Every shared column, every row."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         cm = con.execute(
-            "SELECT account_id, posts, replies, inbound, answered, "
+            # an audited handle never seen has no account_id; in TWCS the handle is the id
+            "SELECT coalesce(account_id, handle) AS account_id, posts, replies, inbound, answered, "
             "median_first_response_min, p90_first_response_min FROM marts.conversation_metrics"
         ).df()
         mix = con.execute(
@@ -100,19 +156,86 @@ def _compare(warehouse: Path, pandas_dir: Path) -> str:
     return "identical" if not problems else "DIFFER: " + "; ".join(problems)
 
 
+def _configure(warehouse: Path, audits: Path) -> None:
+    """What a `rapport build` run does before dbt, and what the audit schedule leaves
+    behind: the audited accounts from audits.yaml, and one 28-day audit period of the
+    bench client ending at its latest post, so the audit marts have work to do. A few
+    rows, not timed."""
+    from pipelines.audits import load_audits, sync_audited_accounts
+    from pipelines.reports.periods import register_period, resolve_period
+    from pipelines.warehouse import connect
+
+    con = connect(warehouse)
+    try:
+        sync_audited_accounts(con, load_audits(audits))
+        register_period(con, resolve_period(con, "bench", "UTC", 28))
+    finally:
+        con.close()
+
+
+def _resume(work: Path, posts: int, seed: int, log) -> Generated:
+    """Pick up a size whose data was generated and loaded by an earlier run that failed
+    later (`--resume`): the load's own measurement is reused, and everything dbt built
+    is dropped so the full build starts from loaded canonical tables, as it would."""
+    if (work / "measure-daily_load.json").exists():
+        raise BenchFailed(
+            f"{work} ran past its load (the next day is loaded too): rerun without --resume"
+        )
+    manifest = json.loads((work / "data" / "manifest.json").read_text())
+    if manifest["posts"] != posts or manifest["seed"] != seed:
+        raise BenchFailed(
+            f"{work} holds {manifest['posts']:,} posts of seed {manifest['seed']}, not "
+            f"{posts:,} of seed {seed}: rerun without --resume"
+        )
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        for schema in ("staging", "intermediate", "marts"):
+            con.execute(f"drop schema if exists {schema} cascade")
+        if con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'ops' and table_name = 'check_results'"
+        ).fetchone()[0]:
+            con.execute("delete from ops.check_results")
+    log(f"  resuming {work}: generated and loaded by an earlier run; dbt schemas dropped")
+    return Generated(
+        work / "data",
+        [],
+        sorted((work / "data" / "increment").glob("*.csv")),
+        manifest["posts"],
+        manifest["increment_posts"],
+        manifest["brands"],
+        manifest.get("seconds"),
+    )
+
+
+def default_memory_limit(posts: int) -> str:
+    """1500MB up to 10M posts (a quarter of what the pandas baseline needs there); past
+    that, operators such as the inbound matching over 50M+ rows cannot work in so little
+    (DuckDB fails rather than spill), so 8GB: still two thirds under the 24 GB machine."""
+    return "1500MB" if posts <= SIZES["10M"] else "8GB"
+
+
 def bench_size(
     posts: int,
     root: Path,
     seed: int,
     keep: bool,
     log=print,
-    memory_limit: str = "1500MB",
+    memory_limit: str | None = None,
     pandas_max: int = SIZES["10M"],
+    resume: bool = False,
 ) -> dict:
+    memory_limit = memory_limit or default_memory_limit(posts)
     work = root / label(posts)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    data = generate(work / "data", posts, seed=seed, log=log)
+    resumed = resume and (work / "measure-load.json").exists()
+    if resumed:
+        data = _resume(work, posts, seed, log)
+        load_memory_limit = json.loads((work / "bench.json").read_text())["memory_limit"]
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        (work / "bench.json").write_text(json.dumps({"memory_limit": memory_limit}))
+        data = generate(work / "data", posts, seed=seed, log=log)
+        load_memory_limit = memory_limit
     audits = work / "audits.yaml"
     audits.write_text(
         "clients:\n  - name: bench\n    brands:\n"
@@ -127,7 +250,7 @@ def bench_size(
         "RAPPORT_DUCKDB_MEMORY_LIMIT": memory_limit,
         "DAGSTER_HOME": str(work / "dagster_home"),
     }
-    (work / "dagster_home").mkdir()
+    (work / "dagster_home").mkdir(exist_ok=True)
     rapport = str(Path(sys.executable).with_name("rapport"))
     py = sys.executable
     # The build is `dbt build` (every model and dbt test), the command the Dagster dbt
@@ -156,11 +279,16 @@ def bench_size(
     def stage(name: str, rows: int, cmd: list[str]) -> Stage:
         return _measure(name, rows, cmd, env, work, log)
 
-    stages = [stage("load", data.posts, [rapport, "import", "twcs", main_dir])]
+    if resumed:
+        log("  load: measured by the earlier run")
+        stages = [_stage_from(work / "measure-load.json", "load", data.posts, log)]
+    else:
+        stages = [stage("load", data.posts, [rapport, "import", "twcs", main_dir])]
+    _configure(work / "warehouse.duckdb", audits)
     # From here on the landed copies are the raw files (byte for byte what was
     # generated), so the generated ones can go: at 100M posts they are 17 GB.
     if not keep:
-        shutil.rmtree(data.folder / "main")
+        shutil.rmtree(data.folder / "main", ignore_errors=True)
     stages += [
         stage("full build", data.posts, dbt_build),
         stage("full checks", data.posts, checks),
@@ -209,6 +337,8 @@ def bench_size(
         "disk_bytes": disk,
         "manifest": manifest,
         "memory_limit": memory_limit,
+        "load_memory_limit": load_memory_limit,
+        "resumed": resumed,
         "copy_s": copy_s,
         "warehouse_bytes": warehouse_bytes,
     }
@@ -254,9 +384,19 @@ def render(results: list[dict], seed: int) -> str:
         f"# Rapport benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {machine()}.",
-        f"Command: `rapport bench --sizes {','.join(r['size'] for r in results)} --seed {seed} "
-        f"--memory-limit {results[0]['memory_limit']}`. DuckDB memory limit for load, builds "
-        f"and checks: {results[0]['memory_limit']} (spilling to disk past it). The dbt "
+        f"Command: `rapport bench --sizes {','.join(r['size'] for r in results)} --seed {seed}"
+        + (" --resume" if any(x["resumed"] for x in results) else "")
+        + "`. DuckDB memory limit (RAPPORT_DUCKDB_MEMORY_LIMIT) for load, builds and checks: "
+        + ", ".join(
+            f"{r['memory_limit']} at {r['size']}"
+            + (
+                f" (its load, by the earlier run: {r['load_memory_limit']})"
+                if r["load_memory_limit"] != r["memory_limit"]
+                else ""
+            )
+            for r in results
+        )
+        + " (spilling to disk past it). The dbt "
         "manifest is parsed once before the clock starts, as a deployment does; each build "
         "then parses only what changed. Each stage is its own process; peak memory is the "
         "whole process tree's (pipelines/bench/measure.py). Load average at the end "
@@ -264,7 +404,9 @@ def render(results: list[dict], seed: int) -> str:
         + "/".join(f"{x:.1f}" for x in os.getloadavg())
         + f" on {os.cpu_count()} cores (other work on the machine slows every stage).",
         "",
-        "Stages: `load` = `rapport import twcs` of the history (land raw, load canonical); "
+        "Stages: `load` = `rapport import twcs` of the history (land raw, load canonical; "
+        "then, untimed, audits.yaml's accounts and one 28-day audit period go into "
+        "`config`, as a scheduled run and an audit would leave them); "
         "`full build` = `dbt build` on an empty warehouse (every model and dbt data test; "
         "unit tests belong to the test suite); `full checks` = `rapport check` (every GX "
         "suite and contract check); `daily load` + `incremental build` + `incremental "
@@ -325,7 +467,19 @@ def render(results: list[dict], seed: int) -> str:
             f"- {r['size']}: {r['posts']:,} posts in {m['main_files']} files + "
             f"{r['increment_posts']:,} next-day posts ({m['late_replies_in_increment']:,} of "
             f"them late replies to old threads), {r['brands']} brands, {m['customers']:,} "
-            f"customer ids, {m['days']} days; generated in {r['generate_s']:.0f} s; loaded "
+            f"customer ids, {m['days']} days; "
+            + (
+                f"generated in {r['generate_s']:.0f} s"
+                if r["generate_s"] is not None
+                else "generated by an earlier run"
+            )
+            + (
+                " (this run resumed after it: generation and load, with the load's own "
+                "measurement, are that run's)"
+                if r["resumed"]
+                else ""
+            )
+            + "; loaded "
             f"at {load.rows / load.wall_s:,.0f} posts/s; warehouse file "
             f"{r['warehouse_bytes'] / 1024**3:.1f} GB (copying it, which is what publishing "
             f"the analyst copy costs, took {r['copy_s']:.1f} s); "
@@ -342,14 +496,15 @@ def run(
     seed: int = 42,
     keep: bool = False,
     log=print,
-    memory_limit: str = "1500MB",
+    memory_limit: str | None = None,
     pandas_max: int = SIZES["10M"],
+    resume: bool = False,
 ) -> Path:
     results = []
     for n in sizes:
         log(f"== {label(n)} posts (data and warehouse under {root / label(n)})")
         started = time.perf_counter()
-        results.append(bench_size(n, root, seed, keep, log, memory_limit, pandas_max))
+        results.append(bench_size(n, root, seed, keep, log, memory_limit, pandas_max, resume))
         log(f"== {label(n)} done in {time.perf_counter() - started:.0f} s")
     text = render(results, seed)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
