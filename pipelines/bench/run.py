@@ -110,7 +110,7 @@ def _measure(name: str, rows: int, cmd: list[str], env: dict, work: Path, log) -
                 break
             except subprocess.TimeoutExpired:
                 latest = _last_line(
-                    output, work / "dbt_logs" / "dbt.log" if "dbt" in cmd[0] else None
+                    output, work / "dbt_logs" / "dbt.log" if Path(cmd[0]).name == "dbt" else None
                 )
                 log(f"    ... {time.perf_counter() - started:.0f} s: {latest}")
     if child.returncode != 0:
