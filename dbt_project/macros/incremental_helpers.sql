@@ -36,11 +36,31 @@
                            identifier='int_inbound_messages__matched_targets') }}
 {%- endmacro %}
 
+{# The columns {{ this }} has now ([] before its first run). #}
+{% macro existing_columns() -%}
+    {%- do return(adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+{%- endmacro %}
+
+{# A pre_hook: when an incremental table was written by an older release and lacks a
+   column this release keeps its state in, its rows cannot be trusted or patched, so
+   they are all deleted and the run recomputes everything (last_built_at() of an empty
+   table is -infinity); dbt then gives the table its new shape
+   (on_schema_change: sync_all_columns). Upgrading needs no --full-refresh. #}
+{% macro reset_if_reshaped(required) -%}
+    {%- if is_incremental() -%}
+        {%- set have = existing_columns() -%}
+        {%- if required | reject('in', have) | list | length > 0 -%}
+            delete from {{ this }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {# Named, not ref()'d, for the same reason as in delete_posts_that_no_longer_count.
    Only the rows of targets whose fingerprint is gone are deleted: the distinct
    fingerprints stored are few, so a day with no change to the targets costs one scan of
    one column, not a join of every row. #}
 {% macro delete_rows_of_changed_targets(relation) -%}
+    {%- if '_target_hash' in existing_columns() -%}
     {%- set targets = api.Relation.create(
         database=relation.database, schema='intermediate', identifier='int_conversation_accounts') -%}
     delete from {{ relation }} as r
@@ -51,6 +71,7 @@
     ) as stale
     where stale.platform = r.platform and stale.account_key = r.account_key
       and stale._target_hash = r._target_hash
+    {%- endif -%}
 {%- endmacro %}
 
 {# Rows of posts that no longer count (a later edit superseded them, or they were

@@ -15,6 +15,7 @@
     incremental_strategy='delete+insert',
     unique_key=['platform', 'post_id'],
     pre_hook=[
+        "{{ reset_if_reshaped(['_target_hash', 'answered', 'first_response_at', 'first_response_min']) }}",
         "{% if is_incremental() %}{{ delete_rows_of_changed_targets(this) }}{% endif %}",
         "create table if not exists {{ matched_targets_relation() }} (platform varchar, account_key varchar, _target_hash ubigint)",
     ],

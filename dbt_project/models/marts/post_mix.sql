@@ -12,6 +12,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['platform', 'account_id'],
+    pre_hook="{{ reset_if_reshaped(['_built_at']) }}",
     post_hook="delete from {{ this }} where posts = 0",
 ) }}
 
