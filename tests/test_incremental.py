@@ -5,12 +5,15 @@ One warehouse is built on a history, then the next day is imported and built aga
 mart table, and every incremental intermediate, must match row for row. The next day
 holds late replies to old messages (an old message becomes answered), new mentions of
 old accounts, a parent arriving after the reply that answers it (an old post becomes
-inbound) and a brand never seen before (the measured accounts change).
+inbound), a parent arriving dated after its reply (the reply is quarantined), a message
+reloaded without its mention (it stops being inbound) and a brand never seen before
+(the measured accounts change).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,7 +82,9 @@ def warehouses(tmp_path_factory):
             [(90_000_001, "77", "True", "Mon Oct 30 10:00:00 +0000 2017",
               "@brand0001 still waiting", "", "90000000.0"),
              (90_000_005, "99", "True", "Mon Oct 30 08:00:00 +0000 2017",
-              "@brand0002 thanks", "", "90000004.0")],
+              "@brand0002 thanks", "", "90000004.0"),
+             (90_000_010, "44", "True", "Mon Oct 30 07:00:00 +0000 2017",
+              "@brand0000 hello", "", "")],
         )
     )  # fmt: skip
     next_day = sorted((data.folder / "increment").glob("*.csv"))
@@ -96,6 +101,9 @@ def warehouses(tmp_path_factory):
                  "@88 hi there", "", "90000002.0"),
                 (90_000_004, "brand0002", "False", "Mon Oct 30 09:30:00 +0000 2017",
                  "@99 sorted", "90000005", ""),
+                # the same post again, corrected: it no longer mentions brand0000
+                (90_000_010, "44", "True", "Mon Oct 30 07:00:00 +0000 2017",
+                 "hello", "", ""),
             ],
         )
     )  # fmt: skip
@@ -103,6 +111,7 @@ def warehouses(tmp_path_factory):
     daily, full = root / "daily.duckdb", root / "full.duckdb"
     _import(daily, root / "raw_daily", history)
     _dbt_build(daily, root / "dbt_daily")
+    shutil.copyfile(daily, root / "history.duckdb")  # as it stood before the next day
     _import(daily, root / "raw_daily", next_day)
     _dbt_build(daily, root / "dbt_daily")
 
@@ -148,6 +157,7 @@ def test_incremental_run_equals_full_refresh(warehouses):
 def test_the_next_day_changed_old_figures(warehouses):
     """The cases above really happened, so the equality is not vacuous."""
     daily, _ = warehouses
+    history_con = duckdb.connect(str(daily.parent / "history.duckdb"), read_only=True)
     with duckdb.connect(str(daily), read_only=True) as con:
         # the reply stored a day before its parent now counts as inbound to brand0001
         assert con.execute(
@@ -160,6 +170,13 @@ def test_the_next_day_changed_old_figures(warehouses):
         ).fetchone() == ("reply predates its parent",)
         assert con.execute(
             "SELECT count(*) FROM marts.post_mix WHERE account_id = '99'"
+        ).fetchone() == (0,)
+        # a message reloaded without its mention is no longer inbound (it was before)
+        assert history_con.execute(
+            "SELECT count(*) FROM intermediate.int_inbound_messages WHERE post_id = '90000010'"
+        ).fetchone() == (1,)
+        assert con.execute(
+            "SELECT count(*) FROM intermediate.int_inbound_messages WHERE post_id = '90000010'"
         ).fetchone() == (0,)
         # the new brand is measured, and answered its customer
         assert con.execute(

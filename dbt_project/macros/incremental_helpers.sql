@@ -86,3 +86,19 @@
     using {{ resolved }} as r
     where r.platform = t.platform and r.post_id = t.post_id and not r.counts
 {%- endmacro %}
+
+{# Rows of messages int_posts__resolved rewrote after the row was written that this run
+   did not write again: the run matched the message afresh and it no longer reaches that
+   account (a reloaded post lost its mention, a parent arrived by someone else), and
+   delete+insert only replaces the keys it writes. Only the posts of resolved's latest
+   run can be newer than a row here (older ones were handled by the run after them). #}
+{% macro delete_rows_not_matched_again(relation) -%}
+    {%- set resolved = api.Relation.create(
+        database=relation.database, schema='intermediate', identifier='int_posts__resolved') -%}
+    delete from {{ relation }} as t
+    using (
+        select platform, post_id, _built_at from {{ resolved }}
+        where _built_at = (select max(_built_at) from {{ resolved }})
+    ) as r
+    where r.platform = t.platform and r.post_id = t.post_id and r._built_at > t._built_at
+{%- endmacro %}

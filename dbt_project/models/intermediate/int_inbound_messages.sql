@@ -8,8 +8,9 @@
 -- Incremental: a daily run matches again only the messages int_posts__current rewrote
 -- since the last run, the old messages a new post replies to (a late answer changes an
 -- old message's figures) and the messages that reach a measured account added (or
--- changed) since then, replacing every row of each such message. Rows of an account no
--- longer measured, or measured under another id or handle, are deleted first.
+-- changed) since then, replacing every row of each such message (and deleting those it
+-- no longer produces). Rows of an account no longer measured, or measured under another
+-- id or handle, are deleted first.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -21,6 +22,7 @@
     ],
     post_hook=[
         "{{ delete_posts_that_no_longer_count(this) }}",
+        "{{ delete_rows_not_matched_again(this) }}",
         "create or replace table {{ matched_targets_relation() }} as select platform, account_key, {{ conversation_target_hash('t') }} as _target_hash from {{ ref('int_conversation_accounts') }} as t",
     ],
 ) }}
