@@ -162,3 +162,23 @@ def test_a_set_to_contain_is_checked_on_the_whole_mart():
     con.execute("delete from marts.m where k = 'k14'")
     (failed,) = run_suite(con, suite, chunk_rows=4).failures
     assert failed.unexpected_count == 1 and failed.samples == ({"missing": "k14"},)
+
+
+def test_a_set_to_contain_names_what_is_missing_whatever_follows_it():
+    # Each whole-table expectation is judged on its own rows: a uniqueness check after
+    # the set (its rows are the repeated keys: none here) must not stand in for them.
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.m as select 'k' || i as k from range(30) as r(i)")
+    suite = MartSuite(
+        mart="m",
+        key_columns=("k",),
+        guards=lambda: [g.contains_all("key_copy", "k", "wanted"), g.unique("k")],
+        parameters_sql={"wanted": "select 'k' || i from range(0, 30, 7) as r(i)"},
+    )
+    con.execute("delete from marts.m where k = 'k14'")
+    whole, sliced = run_suite(con, suite), run_suite(con, suite, chunk_rows=4)
+    assert [(f.unexpected_count, f.samples) for f in sliced.failures] == [
+        (1, ({"missing": "k14"},))
+    ]
+    assert [(f.unexpected_count, f.samples) for f in whole.failures] == [(1, ({"missing": "k14"},))]

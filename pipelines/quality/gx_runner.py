@@ -22,6 +22,7 @@ import duckdb
 from pipelines.quality.gx_validate import validate
 from pipelines.quality.outcome import CheckOutcome, Failure
 from pipelines.quality.suites.base import MartSuite
+from pipelines.quality.thresholds import CHUNK_ROWS
 
 
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
@@ -76,8 +77,6 @@ def failures_from(results: list[Any], *, frame=None, sample_rows: int = 5) -> li
     return found
 
 
-# Rows GX validates at once, unless the caller says (QualityThresholds.chunk_rows).
-CHUNK_ROWS = 250_000
 # Expectations whose result depends on every row together, not on each row alone.
 _WHOLE_TABLE = {
     "expect_column_values_to_be_unique",
@@ -137,7 +136,7 @@ def _validate_in_chunks(
         for i, r in zip(per_row, found, strict=True):
             results[i].append(r)
         del frame
-    decisive_frame = None
+    decisive_frames: dict[int, Any] = {}  # an expectation's own frame, to name what it misses
     for i, e in enumerate(expectations):
         if e.expectation_type not in _WHOLE_TABLE:
             continue
@@ -149,10 +148,16 @@ def _validate_in_chunks(
             decisive = (
                 f"select * from ({sql}) as t qualify count(*) over (partition by {columns}) > 1"
             )
-        decisive_frame = fetch_frame(con, decisive)
-        results[i] += _validate(suite, decisive_frame, [e], parameters, sample_rows)
+        decisive_frames[i] = fetch_frame(con, decisive)
+        results[i] += _validate(suite, decisive_frames[i], [e], parameters, sample_rows)
     merged = [_merge(found, sample_rows) for found in results]
-    failures = failures_from(merged, frame=decisive_frame, sample_rows=sample_rows)
+    failures = [
+        failure
+        for i, result in enumerate(merged)
+        for failure in failures_from(
+            [result], frame=decisive_frames.get(i), sample_rows=sample_rows
+        )
+    ]
     return _outcome(
         suite,
         merged,

@@ -15,6 +15,8 @@ import dagster as dg
 from pydantic import Field, ValidationError
 
 ENV_PREFIX = "RAPPORT_QUALITY_"
+# Rows GX validates at once in a large mart (gx_runner), unless RAPPORT_QUALITY_CHUNK_ROWS says.
+CHUNK_ROWS = 250_000
 
 
 class QualityConfigError(ValueError):
@@ -95,7 +97,7 @@ class QualityThresholds(dg.ConfigurableResource):
         description="Offending rows kept as a sample with each failed check.",
     )
     chunk_rows: int = Field(
-        default=250_000,
+        default=CHUNK_ROWS,
         ge=1_000,
         description="A mart with more rows is validated by GX in slices of about this many "
         "rows, so memory stays bounded (one row per account: millions at 100M posts).",
