@@ -5,6 +5,9 @@
 
       config: {where: "_built_at = (select max(_built_at) from {this})"}
 
+  (each such model's YAML spells it once, as the anchor &latest_run, and its other tests
+  refer to it as *latest_run).
+
   Every row a run writes carries that run's _built_at (one statement, one now()), and
   delete+insert removes the old row of every key it writes, so new rows can only clash
   with each other. A full build writes every row, so it still tests them all; a daily

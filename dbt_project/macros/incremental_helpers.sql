@@ -10,8 +10,7 @@
 {# The newest _built_at in this model, or -infinity on the first run / full refresh,
    or when the table predates its _built_at column (then everything counts as new). #}
 {% macro last_built_at() -%}
-    {%- if is_incremental()
-        and '_built_at' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+    {%- if is_incremental() and '_built_at' in existing_columns() -%}
         (select coalesce(max(_built_at), '-infinity'::timestamptz) from {{ this }})
     {%- else -%}
         '-infinity'::timestamptz
@@ -55,7 +54,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# Named, not ref()'d, for the same reason as in delete_posts_that_no_longer_count.
+{# Named, not ref()'d, for the same reason as in resolved_relation.
    Only the rows of targets whose fingerprint is gone are deleted: the distinct
    fingerprints stored are few, so a day with no change to the targets costs one scan of
    one column, not a join of every row. #}
@@ -74,14 +73,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# int_posts__resolved in the database of `relation`, named, not ref()'d: it always
+   builds before int_posts__current, which every caller depends on, and a ref here would
+   make every unit test of the callers mock it. #}
+{% macro resolved_relation(relation) -%}
+    {%- do return(api.Relation.create(
+        database=relation.database, schema='intermediate', identifier='int_posts__resolved')) -%}
+{%- endmacro %}
+
 {# Rows of posts that no longer count (a later edit superseded them, or they were
-   quarantined) leave the incremental models: a full build would not produce them.
-   int_posts__resolved is named, not ref()'d: it always builds before
-   int_posts__current, which every caller depends on, and a ref here would make every
-   unit test of the callers mock it. #}
+   quarantined) leave the incremental models: a full build would not produce them. #}
 {% macro delete_posts_that_no_longer_count(relation) -%}
-    {%- set resolved = api.Relation.create(
-        database=relation.database, schema='intermediate', identifier='int_posts__resolved') -%}
+    {%- set resolved = resolved_relation(relation) -%}
     delete from {{ relation }} as t
     using {{ resolved }} as r
     where r.platform = t.platform and r.post_id = t.post_id and not r.counts
@@ -93,8 +96,7 @@
    delete+insert only replaces the keys it writes. Only the posts of resolved's latest
    run can be newer than a row here (older ones were handled by the run after them). #}
 {% macro delete_rows_not_matched_again(relation) -%}
-    {%- set resolved = api.Relation.create(
-        database=relation.database, schema='intermediate', identifier='int_posts__resolved') -%}
+    {%- set resolved = resolved_relation(relation) -%}
     delete from {{ relation }} as t
     using (
         select platform, post_id, _built_at from {{ resolved }}
