@@ -119,7 +119,7 @@ def load_clients(path: Path) -> list[ClientAudit]:
         _check_keys(str(path), client, CLIENT_KEYS, {"name", "brands"})
         name = str(client["name"])
         line = client["__lines__"]["name"]
-        if not CLIENT_NAME.match(name):
+        if not CLIENT_NAME.fullmatch(name):
             raise AuditConfigError(
                 f"{path}:{line}: client name {name!r} may use only letters, digits and '_' "
                 "(it names the report folder, the Dagster partition and the schedule)"
@@ -153,7 +153,7 @@ def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount
                     f"{path}:{line}: unknown platform {platform!r} "
                     f"(one of {', '.join(sorted(PLATFORMS))})"
                 )
-            if not HANDLE_RULES[platform].match(handle):
+            if not HANDLE_RULES[platform].fullmatch(handle):
                 raise AuditConfigError(
                     f"{path}:{line}: {handle!r} is not a valid {platform} handle"
                 )

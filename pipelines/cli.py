@@ -1,7 +1,9 @@
 """`rapport`: import data, build the warehouse, run the demo, open the UI.
 
-Exit codes: 0 success, 1 a run failed, 2 bad input or usage (the message says which
-file, line and why)."""
+Exit codes: 0 success; 1 a run failed, or cannot run on the warehouse as it is (an
+unfinished rebuild); 2 bad input, usage, configuration or environment, before anything
+ran (the message names the file or variable and why); 3 some files were refused and
+the others imported (each refused file is named, and kept in ops.refused_files)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines import preflight, rebuilds
 from pipelines.audits import AuditConfigError
 from pipelines.imports import PARSERS, ImportRefused
+from pipelines.secrets import install_output_scrubbing
 from pipelines.settings import Settings, load_settings
 
 EXAMPLE_QUERIES = {
@@ -65,14 +69,27 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             results = import_paths(con, settings.raw_dir, args.source, paths)
         finally:
             con.close()
-    rejected = sum(r.counts.rejects for r in results if r.counts)
+    refused = [r for r in results if r.refused is not None]
+    if len(results) == 1 and refused:  # the one file asked for: bad input, as before
+        raise ImportRefused(refused[0].refused)
+    loaded = [r for r in results if r.counts is not None]
+    rejected = sum(r.counts.rejects for r in loaded)
     print(
-        f"imported {sum(not r.skipped for r in results)} file(s), "
-        f"{sum(r.skipped for r in results)} already imported, {rejected} rejected item(s); "
-        f"warehouse {settings.warehouse_path}"
+        f"imported {len(loaded)} file(s), "
+        f"{sum(r.skipped for r in results)} already imported or forgotten, "
+        f"{len(refused)} refused, {rejected} rejected item(s); warehouse {settings.warehouse_path}"
     )
     if rejected:
         print("rejected input is kept in canonical.rejects with file, line and reason")
+    if refused:
+        for r in refused:
+            print(f"rapport: refused {r.refused}", file=sys.stderr)
+        print(
+            f"rapport: {len(refused)} of {len(results)} file(s) refused (kept in "
+            "ops.refused_files); the others were imported",
+            file=sys.stderr,
+        )
+        return 2 if not loaded and not any(r.skipped for r in results) else 3
     print("next: rapport build")
     return 0
 
@@ -95,16 +112,20 @@ def _print_build_summary(settings: Settings) -> None:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    return _build(settings, full_refresh=args.full_refresh)
+
+
+def _build(settings: Settings, full_refresh: bool, finishing_rebuild: str | None = None) -> int:
     from pipelines.quality.command import print_check_table
     from pipelines.runner import RunFailed, materialize_assets
 
     print(f"building {settings.warehouse_path} (audits: {settings.audits_path})")
-    full_refresh = getattr(args, "full_refresh", False)
     try:
         result = materialize_assets(
             settings,
             selection="key:config/audited_accounts or kind:dbt",
             run_config={"ops": {"rapport_dbt_models": {"config": {"full_refresh": full_refresh}}}},
+            finishing_rebuild=finishing_rebuild,
         )
     except RunFailed as exc:  # show which quality checks stopped it
         print_check_table(exc.result)
@@ -117,21 +138,49 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    """Replay raw into emptied canonical tables, then build every model from scratch.
+    All or nothing for anyone downstream (pipelines/rebuilds.py): an interrupted rebuild
+    blocks every build and the analyst copy until `rapport rebuild` finishes it."""
+    from pipelines import rebuilds
     from pipelines.imports import reload_from_raw
     from pipelines.locking import warehouse_write_lock
     from pipelines.warehouse import connect
 
-    print(f"reloading the canonical tables from {settings.raw_dir}")
+    refused: list[str] = []
     with warehouse_write_lock(settings.warehouse_path):
         con = connect(settings.warehouse_path)
         try:
-            n = reload_from_raw(con, settings.raw_dir)
+            pending = rebuilds.unfinished(con)
+            if pending is not None and pending.status == rebuilds.REPLAYED:
+                print(
+                    f"resuming the rebuild started at {pending.started_at:%Y-%m-%d %H:%M:%S}: "
+                    f"its replay of {pending.files_total} raw file(s) had finished"
+                )
+                rebuild_id = pending.rebuild_id
+            else:
+                if pending is not None:
+                    print(
+                        "starting over the rebuild that stopped at raw file "
+                        f"{pending.files_replayed + 1} of {pending.files_total}"
+                    )
+                print(f"reloading the canonical tables from {settings.raw_dir}")
+                replay = reload_from_raw(con, settings.raw_dir)
+                rebuild_id, refused = replay.rebuild_id, replay.refused
+                print(f"replayed {replay.files} raw file(s)")
         finally:
             con.close()
-    print(f"replayed {n} raw file(s)")
     # Same files, possibly different rows: the incremental models must start over.
-    args.full_refresh = True
-    return cmd_build(args, settings)
+    code = _build(settings, full_refresh=True, finishing_rebuild=rebuild_id)
+    if refused:
+        for reason in refused:
+            print(f"rapport: refused and forgotten: {reason}", file=sys.stderr)
+        print(
+            f"rapport: {len(refused)} raw file(s) could not be replayed and were forgotten "
+            "(`rapport raw list`; `rapport raw unforget SHA` after a fix); the rest is rebuilt",
+            file=sys.stderr,
+        )
+        return 3
+    return code
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -219,12 +268,106 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         print(f"rapport: {path} does not exist yet; run `rapport build` first", file=sys.stderr)
         return 2
-    with duckdb.connect(str(path), read_only=True) as con:
+    # Read-only for real: besides the read-only file, no reading or writing of any other
+    # file (COPY ... TO, read_text('/etc/passwd'), ATTACH), no extension loading, and the
+    # query cannot SET its way back out (lock_configuration).
+    with duckdb.connect(str(path), read_only=True, config=SQL_LOCKDOWN) as con:
         try:
             _print_table(con, args.query, limit=args.limit)
         except duckdb.Error as exc:
             print(f"rapport: query failed: {exc}", file=sys.stderr)
             return 2
+    return 0
+
+
+SQL_LOCKDOWN = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def cmd_raw_list(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.landing import landed_files, tombstone
+
+    files = landed_files(settings.raw_dir, include_forgotten=True)
+    forgotten = 0
+    for f in files:
+        t = tombstone(f)
+        forgotten += t is not None
+        if args.forgotten and t is None:
+            continue
+        state = (
+            f"FORGOTTEN {t.forgotten_at:%Y-%m-%d %H:%M} by {t.forgotten_by}: {t.reason}"
+            if t
+            else "landed"
+        )
+        print(
+            f"{f.raw_file_id[:12]}  {f.source:<9} {f.bytes:>11,} B  "
+            f"{f.landed_at:%Y-%m-%d %H:%M}  {f.original_name}  {state}"
+        )
+    print(f"{len(files)} raw file(s) in {settings.raw_dir}, {forgotten} forgotten")
+    return 0
+
+
+def _raw_file(settings: Settings, sha: str):
+    from pipelines.imports import ImportRefused
+    from pipelines.landing import find_landed
+
+    try:
+        return find_landed(settings.raw_dir, sha)
+    except LookupError as exc:
+        raise ImportRefused(str(exc)) from None
+
+
+def cmd_raw_forget(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from pipelines.imports import forget_file
+    from pipelines.locking import warehouse_write_lock
+    from pipelines.warehouse import connect
+
+    reason = args.reason.strip()
+    if not reason:
+        print("rapport: --reason must say why the file is forgotten", file=sys.stderr)
+        return 2
+    found = _raw_file(settings, args.sha)
+    by = args.by or os.environ.get("USER") or getpass.getuser()
+    with warehouse_write_lock(settings.warehouse_path):
+        con = connect(settings.warehouse_path)
+        try:
+            for landed in found:
+                forget_file(con, landed, by, reason)
+                print(f"forgot {landed.raw_file_id[:12]} ({landed.source}, {landed.original_name})")
+        finally:
+            con.close()
+    print(
+        "imports and rebuilds now skip it; its bytes stay in raw. Its rows stay in the "
+        "warehouse until `rapport rebuild` replays raw without it"
+    )
+    return 0
+
+
+def cmd_raw_unforget(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.imports import unforget_file
+    from pipelines.locking import warehouse_write_lock
+    from pipelines.warehouse import connect
+
+    found = _raw_file(settings, args.sha)
+    with warehouse_write_lock(settings.warehouse_path):
+        con = connect(settings.warehouse_path)
+        try:
+            for landed in found:
+                was = unforget_file(con, landed)
+                print(
+                    f"{landed.raw_file_id[:12]}: "
+                    + ("tombstone removed" if was else "was not forgotten")
+                )
+        finally:
+            con.close()
+    print("import it again, or `rapport rebuild`, to load it")
     return 0
 
 
@@ -251,6 +394,15 @@ def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # not reached
 
 
+# What each command needs checked before it starts: (writes the warehouse, uses the
+# Dagster home, reads audits.yaml).
+NEEDS_NOTHING = (False, False, False)
+NEEDS_WRITE = (True, False, False)
+NEEDS_WRITE_AUDITS = (True, False, True)
+NEEDS_DAGSTER = (False, True, False)
+NEEDS_RUN = (True, True, True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rapport",
@@ -262,20 +414,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="land and load files of one source format")
     p.add_argument("source", choices=sorted(PARSERS), help="the file format")
     p.add_argument("paths", nargs="+", type=Path, help="files or folders")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=cmd_import, needs=NEEDS_WRITE)
 
     p = sub.add_parser("ingest", help="read new posts and today's profiles from a live API")
     p.add_argument("platform", choices=["x"], help="x: the X API v2 (token: X_BEARER_TOKEN)")
     p.add_argument(
         "--max-cost", type=float, metavar="USD", help="budget of this run (x_ingest.yaml)"
     )
-    p.set_defaults(func=cmd_ingest)
+    p.set_defaults(func=cmd_ingest, needs=NEEDS_WRITE_AUDITS)
 
     p = sub.add_parser("build", help="refresh audits config, run dbt models and tests")
     p.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
     )
-    p.set_defaults(func=cmd_build)
+    p.set_defaults(func=cmd_build, needs=NEEDS_RUN)
 
     p = sub.add_parser("check", help="run every quality check on the warehouse as it is")
     p.add_argument(
@@ -284,14 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not refresh the analyst copy even when every blocking check passes "
         "(the copy is the whole warehouse file: minutes at 100M posts)",
     )
-    p.set_defaults(func=cmd_check)
+    p.set_defaults(func=cmd_check, needs=NEEDS_RUN)
 
     p = sub.add_parser("rebuild", help="reload everything from raw landing, then build")
-    p.set_defaults(func=cmd_rebuild)
+    p.set_defaults(func=cmd_rebuild, needs=NEEDS_RUN)
 
     p = sub.add_parser("demo", help="generate the demo world and run the whole pipeline")
     p.add_argument("--seed", type=int, default=7)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, needs=NEEDS_RUN)
 
     p = sub.add_parser("report", help="write a client's audit (HTML report + scorecard CSV)")
     p.add_argument("client", help="a client name from audits.yaml")
@@ -306,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="audit the warehouse as it is (skip the inbox import and upstream rebuild)",
     )
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, needs=NEEDS_RUN)
 
     p = sub.add_parser("bench", help="time the pipeline against pandas at 1M-100M posts")
     p.add_argument("--sizes", default="1M,10M", help="comma-separated, e.g. 1M,10M,100M")
@@ -331,33 +483,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest size the pandas baseline runs at (it needs ~0.9 GB per million "
         "posts, so 100M would not fit in 24 GB; default 10M)",
     )
-    p.set_defaults(func=cmd_bench)
+    p.set_defaults(func=cmd_bench, needs=NEEDS_NOTHING)
 
     p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(func=cmd_sql)
+    p.set_defaults(func=cmd_sql, needs=NEEDS_NOTHING)
+
+    p = sub.add_parser("raw", help="list landed raw files; forget one on purpose")
+    raw = p.add_subparsers(dest="raw_command", required=True)
+    r = raw.add_parser("list", help="every landed file, with its tombstone if forgotten")
+    r.add_argument("--forgotten", action="store_true", help="only the forgotten files")
+    r.set_defaults(func=cmd_raw_list, needs=NEEDS_NOTHING)
+    r = raw.add_parser(
+        "forget", help="imports and rebuilds skip this file from now on (its bytes stay)"
+    )
+    r.add_argument("sha", help="the file's sha256, or its first 8+ hex digits (rapport raw list)")
+    r.add_argument("--reason", required=True, help="why: recorded with who and when")
+    r.add_argument("--by", help="who forgets it (default: $USER)")
+    r.set_defaults(func=cmd_raw_forget, needs=NEEDS_WRITE)
+    r = raw.add_parser("unforget", help="remove a file's tombstone (then import or rebuild)")
+    r.add_argument("sha")
+    r.set_defaults(func=cmd_raw_unforget, needs=NEEDS_WRITE)
 
     p = sub.add_parser("dev", help="start the Dagster UI with persistent run history")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
-    p.set_defaults(func=cmd_dev)
+    p.set_defaults(func=cmd_dev, needs=NEEDS_DAGSTER)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_output_scrubbing()  # before anything can print or log a secret
     args = build_parser().parse_args(argv)
     settings = load_settings()
     try:
+        writes, dagster, audits = args.needs
+        preflight.check(settings, writes=writes, dagster=dagster, audits=audits)
         return args.func(args, settings)
-    except (ImportRefused, AuditConfigError) as exc:
+    except (ImportRefused, AuditConfigError, preflight.EnvironmentProblem) as exc:
         print(f"rapport: {exc}", file=sys.stderr)
         return 2
+    except rebuilds.RebuildUnfinished as exc:
+        print(f"rapport: refused: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a failed run: say what failed, not a traceback
         from pipelines.quality.thresholds import QualityConfigError
         from pipelines.runner import RunFailed
+        from pipelines.warehouse import WarehouseConfigError
 
-        if isinstance(exc, QualityConfigError):
+        if isinstance(exc, QualityConfigError | WarehouseConfigError):
             print(f"rapport: {exc}", file=sys.stderr)
             return 2
         if isinstance(exc, RunFailed | TimeoutError):

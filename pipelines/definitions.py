@@ -10,7 +10,12 @@ from pipelines.defs.audit_schedules import audit_schedules, client_audit_job
 from pipelines.defs.checks import quality_checks
 from pipelines.defs.resources import build_resources
 from pipelines.defs.schedules import daily_refresh_job, daily_refresh_schedule
+from pipelines.secrets import install_output_scrubbing
 from pipelines.sources.x_api.resource import x_api_resource
+
+# The webserver, daemon and code server load this module: from then on nothing they
+# print or log holds a configured secret.
+install_output_scrubbing()
 
 defs = dg.Definitions(
     assets=[

@@ -8,6 +8,7 @@ inserts, which keeps loading fast and the column types exactly those of the tabl
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,24 @@ _KEYS = {
     "account_snapshots": ("platform", "account_id", "observed_at"),
     "accounts": ("platform", "account_id"),
 }
+
+
+class StoreError(ValueError):
+    """A parsed row DuckDB cannot store: names the row by its key, not the staging file."""
+
+
+_STAGED_LINE = re.compile(r'in file "[^"]*", (?:at byte \d+ )?in line (\d+): (.*)', re.S)
+
+
+def _store_error(exc: duckdb.Error, table: str, rows: list[dict]) -> StoreError:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    m = _STAGED_LINE.search(str(exc))
+    if not m:
+        return StoreError(f"canonical.{table}: {message}")
+    n = int(m.group(1))
+    row = rows[n - 1] if 0 < n <= len(rows) else {}
+    key = ", ".join(f"{c} {row.get(c)!r}" for c in _KEYS[table])
+    return StoreError(f"canonical.{table} row with {key}: {m.group(2).splitlines()[0]}")
 
 
 @dataclass(frozen=True)
@@ -73,12 +92,15 @@ def _upsert(
         col_types = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
         key = ", ".join(_KEYS[table])
         updates = ", ".join(f"{c} = {expr}" for c, expr in on_conflict.items())
-        con.execute(
-            f"INSERT INTO canonical.{table} SELECT * FROM read_json(?, "
-            f"format = 'newline_delimited', columns = {col_types}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
-            [stage.name],
-        )
+        try:
+            con.execute(
+                f"INSERT INTO canonical.{table} SELECT * FROM read_json(?, "
+                f"format = 'newline_delimited', columns = {col_types}) "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+                [stage.name],
+            )
+        except duckdb.Error as exc:
+            raise _store_error(exc, table, rows) from exc
     finally:
         Path(stage.name).unlink(missing_ok=True)
     return len(rows)

@@ -7,9 +7,23 @@ the platform is a column, so one warehouse can hold X, TWCS, Bluesky and Mastodo
 from __future__ import annotations
 
 import os
+import re
+import sys
+import time
 from pathlib import Path
 
 import duckdb
+
+# How long a writer waits for another process that holds the warehouse file open (an
+# analyst's client on the main file instead of the analyst copy, say) before giving up.
+HOLDER_WAIT_ENV = "RAPPORT_FILE_WAIT_SECONDS"
+DEFAULT_HOLDER_WAIT_S = 600.0
+_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+class WarehouseConfigError(ValueError):
+    """A DuckDB setting from the environment that DuckDB cannot take."""
+
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS canonical;
@@ -27,6 +41,44 @@ CREATE TABLE IF NOT EXISTS ops.raw_files (
     loaded_at      TIMESTAMPTZ,
     rows_loaded    INTEGER,
     rows_rejected  INTEGER
+);
+
+-- One row per `rapport rebuild` (pipelines/rebuilds.py). While one is replaying or
+-- replayed, the canonical tables hold part of the history: builds and the analyst copy
+-- refuse until it completes.
+CREATE TABLE IF NOT EXISTS ops.rebuilds (
+    rebuild_id      VARCHAR PRIMARY KEY,
+    status          VARCHAR NOT NULL,         -- replaying | replayed | complete | superseded
+    started_at      TIMESTAMPTZ NOT NULL,
+    files_total     INTEGER NOT NULL,
+    files_replayed  INTEGER NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    finished_at     TIMESTAMPTZ
+);
+
+-- Raw files forgotten on purpose (`rapport raw forget`): imports and rebuilds skip them.
+-- The landed bytes stay; the tombstone beside them in raw is what counts, this is its
+-- copy for queries.
+CREATE TABLE IF NOT EXISTS ops.forgotten_files (
+    raw_file_id    VARCHAR PRIMARY KEY,
+    source         VARCHAR NOT NULL,
+    original_name  VARCHAR,
+    forgotten_at   TIMESTAMPTZ NOT NULL,
+    forgotten_by   VARCHAR NOT NULL,
+    reason         VARCHAR NOT NULL
+);
+
+-- Files an import refused whole (not the format, unreadable, could not be loaded), so a
+-- folder or inbox import can go on with the others. One row per file and content.
+CREATE TABLE IF NOT EXISTS ops.refused_files (
+    source            VARCHAR NOT NULL,
+    file_name         VARCHAR NOT NULL,       -- the path the operator gave
+    raw_file_id       VARCHAR NOT NULL,       -- sha256 of the bytes; '' if unreadable
+    reason            VARCHAR NOT NULL,
+    first_refused_at  TIMESTAMPTZ NOT NULL,
+    last_refused_at   TIMESTAMPTZ NOT NULL,
+    times_refused     INTEGER NOT NULL,
+    PRIMARY KEY (source, file_name, raw_file_id)
 );
 
 -- One row per quality check evaluation (pipelines/quality), appended by every run that
@@ -248,12 +300,84 @@ def duckdb_config(path: Path) -> dict[str, str]:
     }
 
 
+_ENV_OF = {
+    "memory_limit": "RAPPORT_DUCKDB_MEMORY_LIMIT",
+    "temp_directory": "RAPPORT_DUCKDB_TEMP_DIR",
+}
+
+
 def _bounded(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
     # SET, not connect(config=...): another connection to the same file in this process
     # (Dagster's resource, the analyst copy) would refuse a differing config.
     for name, value in duckdb_config(path).items():
-        con.execute(f"SET {name} = ?", [value])
+        try:
+            con.execute(f"SET {name} = ?", [value])
+        except duckdb.Error as exc:
+            con.close()
+            raise WarehouseConfigError(
+                f"{_ENV_OF[name]}={value!r}: DuckDB cannot use it as its {name} "
+                f"({str(exc).splitlines()[0]}); e.g. 8GB, 1500MB or 80% for the memory limit"
+            ) from None
     return con
+
+
+def check_duckdb_config(path: Path) -> None:
+    """Refuse a bad RAPPORT_DUCKDB_* setting before any run starts."""
+    _bounded(duckdb.connect(":memory:"), path).close()
+
+
+def holder_wait_seconds() -> float:
+    raw = os.environ.get(HOLDER_WAIT_ENV, "")
+    try:
+        return float(raw) if raw else DEFAULT_HOLDER_WAIT_S
+    except ValueError:
+        raise WarehouseConfigError(
+            f"{HOLDER_WAIT_ENV}={raw!r} is not a number of seconds"
+        ) from None
+
+
+def _holder(exc: duckdb.Error) -> str | None:
+    """Who holds the file, from DuckDB's lock error ('... held in PROGRAM (PID n)')."""
+    m = _HOLDER.search(str(exc))
+    if not m:
+        return None
+    program, pid = m.groups()
+    try:  # the whole command line says more than the interpreter's path
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        program = cmdline.strip()[:160] or program
+    except OSError:
+        pass
+    return f"PID {pid} ({program})"
+
+
+def _open_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting while another process holds the file open: a reader on
+    the main file should not make a build fail at once, nor hang it silently."""
+    deadline = None
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            holder = _holder(exc)
+            if holder is None:
+                raise
+            if deadline is None:
+                deadline = time.monotonic() + holder_wait_seconds()
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"{path} is held open by {holder}; Rapport waited "
+                    f"{holder_wait_seconds():.0f}s ({HOLDER_WAIT_ENV}) for it to close. Point "
+                    "analysts' clients at the analyst copy, not the pipeline's file"
+                ) from None
+            if not told:
+                print(
+                    f"waiting: {holder} holds {path} open (analysts should query the "
+                    "analyst copy); carrying on when it closes",
+                    file=sys.stderr,
+                )
+                told = True
+            time.sleep(0.5)
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -261,6 +385,6 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return _bounded(duckdb.connect(str(path), read_only=True), path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _bounded(duckdb.connect(str(path)), path)
+    con = _bounded(_open_for_writing(path), path)
     con.execute(DDL)
     return con

@@ -19,9 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 PROBLEMS = "https://api.twitter.com/2/problems/"
 DEFAULT_TWEET_KEYS = ("id", "text", "edit_history_tweet_ids")
@@ -131,7 +132,11 @@ class Fault:
     truncate (declares the whole body, sends half, hangs up), garble (a complete
     response whose body is cut JSON), delay (answers after ``delay`` real seconds, once
     the client has timed out: the tests set its timeout below the delay),
-    status (``status`` with ``body``), pause (waits until ``release()``)."""
+    status (``status`` with ``body``), pause (waits until ``release()``), echo (a proxy
+    or debug gateway that repeats the request's Authorization header: in an
+    ``x-echo-authorization`` response header and in the body, as is and URL-encoded;
+    ``status`` 200: the real page with it in ``meta`` and in the first post's text, or
+    the first user's description; any other status: an error whose detail quotes it)."""
 
     kind: str
     path: str = ""  # the request path must contain this
@@ -393,6 +398,32 @@ class FakeXApi:
             out["tweets"] = list(tweets.values())
         return out, errors
 
+    # ---------------------------------------------------------------- echo
+
+    @staticmethod
+    def echo_refusal(status: int, auth: str) -> dict:
+        return {
+            "title": HTTPStatus(status).phrase,
+            "type": "about:blank",
+            "status": status,
+            "detail": f"{HTTPStatus(status).phrase}: the gateway got Authorization: {auth}",
+            "request": {"authorization": auth, "query": f"?authorization={quote(auth)}"},
+        }
+
+    @staticmethod
+    def echo_into(page: dict, auth: str) -> dict:
+        """The page with the header in meta and in its first post or user."""
+        page = json.loads(json.dumps(page))  # the world's objects stay as they were
+        meta = page.setdefault("meta", {})
+        meta["debug_authorization"] = auth
+        meta["debug_query"] = f"?authorization={quote(auth)}"
+        data = page.get("data")
+        first = data[0] if isinstance(data, list) and data else None
+        if isinstance(first, dict):
+            field_name = "text" if "text" in first else "description"
+            first[field_name] = f"{first.get(field_name, '')} [debug {auth}]".strip()
+        return page
+
     # ---------------------------------------------------------------- HTTP
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -407,6 +438,7 @@ class FakeXApi:
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 split = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(split.query).items()}
+                auth = self.headers.get("Authorization") or ""
                 with fake._lock:
                     over = len(fake.served) >= fake.max_requests
                 fault = None if over else fake._fault_for(split.path, split.query)
@@ -415,9 +447,7 @@ class FakeXApi:
                 elif fault and fault.kind == "pause":
                     fake.paused.set()
                     fake._resume.wait(fake.max_seconds)
-                    status, body = fake.answer(
-                        split.path, params, self.headers.get("Authorization")
-                    )
+                    status, body = fake.answer(split.path, params, auth)
                 elif fault and fault.kind == "429":
                     status, body = (
                         429,
@@ -427,12 +457,15 @@ class FakeXApi:
                     status, body = 503, {"title": "Service Unavailable"}
                 elif fault and fault.kind == "status":
                     status, body = fault.status, fault.body or {}
+                elif fault and fault.kind == "echo" and fault.status != 200:
+                    status, body = fault.status, fake.echo_refusal(fault.status, auth)
+                elif fault and fault.kind == "echo":
+                    status, body = fake.answer(split.path, params, auth)
+                    body = fake.echo_into(body, auth) if status == 200 else body
                 else:
                     if fault and fault.kind == "delay":
                         time.sleep(fault.delay)
-                    status, body = fake.answer(
-                        split.path, params, self.headers.get("Authorization")
-                    )
+                    status, body = fake.answer(split.path, params, auth)
                 raw = json.dumps(body, separators=(",", ":")).encode()
                 # A cut or garbled body, or one sent after the client gave up (the test
                 # sets the client's timeout below the delay), delivers nothing.
@@ -457,6 +490,8 @@ class FakeXApi:
                     self.send_header("x-rate-limit-limit", "900")
                     self.send_header("x-rate-limit-remaining", "0" if status == 429 else "899")
                     self.send_header("x-rate-limit-reset", str(reset))
+                if fault and fault.kind == "echo":
+                    self.send_header("x-echo-authorization", auth)
                 if fault and fault.kind == "garble":
                     raw = raw[: len(raw) // 2]
                 self.send_header("content-length", str(len(raw)))

@@ -50,3 +50,44 @@ def test_an_analyst_session_open_on_the_copy_does_not_block_an_import(warehouse,
 def test_sql_on_a_warehouse_never_built_says_what_to_do(warehouse, capsys):
     assert main(["sql", "SELECT 1"]) == 2
     assert "rapport build" in capsys.readouterr().err
+
+
+def _hold_open(path, seconds: float) -> subprocess.Popen:
+    """Another process with the main warehouse file open (an analyst's client pointed at
+    the wrong file), for a bounded time."""
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
+        "print('open', flush=True)\n"
+        f"time.sleep({seconds})\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_a_reader_on_the_main_file_makes_a_writer_wait_and_says_who_it_is(warehouse, capsys):
+    connect(warehouse.warehouse_path).close()
+    holder = _hold_open(warehouse.warehouse_path, 3)
+    try:
+        assert main(["import", "twcs", str(shared_file("twcs/twcs_sample.csv"))]) == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert f"waiting: PID {holder.pid}" in err and "analyst copy" in err
+
+
+def test_a_reader_that_never_lets_go_is_named_when_the_wait_runs_out(
+    warehouse, capsys, monkeypatch
+):
+    connect(warehouse.warehouse_path).close()
+    monkeypatch.setenv("RAPPORT_FILE_WAIT_SECONDS", "1")
+    holder = _hold_open(warehouse.warehouse_path, 60)
+    try:
+        assert main(["import", "twcs", str(shared_file("twcs/twcs_sample.csv"))]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert f"is held open by PID {holder.pid}" in err and "waited 1s" in err

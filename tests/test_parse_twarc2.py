@@ -508,3 +508,48 @@ def test_a_json_object_after_19_junk_lines_is_still_this_format(tmp_path):
     assert len(batch.posts) == 1 and len(batch.rejects) == 19
     with pytest.raises(NotThisFormat):
         parse_twarc2(_write(tmp_path, ["junk"] * 20 + [{"data": []}], "late.jsonl"), OBSERVED)
+
+
+def test_a_users_bad_created_at_drops_only_that_field(tmp_path):
+    # Before the source contract an unparseable account created_at lost the whole user.
+    users = [
+        {
+            "id": "8",
+            "username": "eight",
+            "created_at": "yesterday",
+            "public_metrics": {"followers_count": 5},
+        },
+        {
+            "id": "9",
+            "username": "nine",
+            "created_at": "2005-01-01T00:00:00Z",
+            "public_metrics": {"followers_count": -50, "following_count": 3},
+        },
+    ]
+    batch = parse_twarc2(_write(tmp_path, [{"data": users}]), OBSERVED, not_after=OBSERVED)
+    snaps = {s["account_id"]: s for s in batch.snapshots}
+    assert (snaps["8"]["account_created_at"], snaps["8"]["followers_count"]) == (None, 5)
+    assert snaps["9"]["followers_count"] is None and snaps["9"]["following_count"] == 3
+    assert [(r.line_number, r.item) for r in batch.rejects] == [
+        (1, "data[0].created_at"),
+        (1, "data[1].created_at"),
+        (1, "data[1].public_metrics.followers_count"),
+    ]
+    assert "'yesterday' is not an ISO 8601 timestamp" in batch.rejects[0].reason
+    assert "before 2006-03-21" in batch.rejects[1].reason
+    assert all("rest of the user loaded" in r.reason for r in batch.rejects)
+
+
+def test_not_after_is_the_landing_time_plus_a_day(tmp_path):
+    lines = [
+        {
+            "data": [
+                _tweet("1", created_at="2024-05-02T12:00:00Z"),
+                _tweet("2", created_at="2024-05-02T12:00:01Z"),
+            ]
+        }
+    ]
+    batch = parse_twarc2(_write(tmp_path, lines), OBSERVED, not_after=OBSERVED)
+    assert set(_posts(batch)) == {"1"}
+    [reject] = batch.rejects
+    assert reject.item == "data[1]" and "after the file was received" in reject.reason

@@ -302,3 +302,49 @@ def test_entity_extraction_rules():
         "https://t.co/abc",
         "http://x.io/a?b=1",
     ]
+
+
+def test_contract_ids_times_and_bytes_reject_the_row(tmp_path):
+    # '1e5' was post 100000 and invalid UTF-8 became U+FFFD before the source contract.
+    landed = datetime(2017, 11, 1, tzinfo=UTC)
+    text = (
+        HEADER.encode()  # 1
+        + b"0,1e5,a,True,Tue Oct 31 22:10:47 +0000 2017,hi,,\n"  # 2 exponent id
+        + b"1,30,a,True,Tue Oct 31 22:10:47 +0000 2017,caf\xe9,,\n"  # 3 not UTF-8
+        + b"2,31,a,True,Thu Jan 01 00:00:00 +0000 1970,hi,,\n"  # 4 before Twitter
+        + b"3,32,a,True,Thu Nov 02 00:00:01 +0000 2017,hi,,\n"  # 5 a day after landing
+        + b"4,33,a,True,Thu Nov 02 00:00:00 +0000 2017,hi,,\n"  # 6 exactly a day: kept
+        + b"5,34,a.b,True,Tue Oct 31 22:10:47 +0000 2017,hi,,\n"  # 7 not a handle
+    )
+    path = tmp_path / "contract.csv"
+    path.write_bytes(text)
+    batch = parse_twcs(path, not_after=landed)
+    assert [p["post_id"] for p in batch.posts] == ["33"]
+    by_line = {r.line_number: r.reason for r in batch.rejects}
+    assert sorted(by_line) == [2, 3, 4, 5, 7]
+    assert "tweet_id '1e5' is not a numeric id" in by_line[2]
+    assert "line 3 is not valid UTF-8" in by_line[3]
+    assert "before 2006-03-21" in by_line[4]
+    assert "after the file was received (2017-11-01T00:00:00+00:00)" in by_line[5]
+    assert "author_id 'a.b'" in by_line[7]
+    assert (
+        batch.rejects[1].excerpt.startswith("1,30,a,True") and "\ufffd" in batch.rejects[1].excerpt
+    )
+
+
+def test_a_header_that_is_not_utf8_is_not_this_format(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(HEADER.replace("text", "t\xe9xt").encode("latin-1") + b"1,2\n")
+    with pytest.raises(NotThisFormat, match="not UTF-8"):
+        parse_twcs(path)
+
+
+def test_the_bare_cr_placeholder_never_changes_a_text(tmp_path):
+    # The parser hides a bare '\r' from the csv module behind U+FDD0; a text that holds
+    # U+FDD0 itself (or the placeholder's pair) must come out exactly as written.
+    texts = ["a\ufdd0b", "c\ufdd0\ufdd2d", "e\rf\ufdd0", "\ufdd0\r\ufdd1\ufdd2"]
+    rows = "".join(
+        f"{i},{i + 10},a,True,Tue Oct 31 22:10:47 +0000 2017,{t},,\n" for i, t in enumerate(texts)
+    )
+    batch = parse_twcs(_write(tmp_path, HEADER + rows))
+    assert [p["text"] for p in batch.posts] == texts and batch.rejects == []

@@ -240,3 +240,26 @@ def test_a_zip_that_is_no_archive_is_refused(warehouse, tmp_path, capsys):
         archive.writestr("IMG_0001.jpg", b"not really")
     assert main(["import", "x-archive", str(other)]) == 2
     assert f"{other}: no data/account.js inside: not an X archive" in capsys.readouterr().err
+
+
+def test_an_impossible_count_is_dropped_and_a_gone_mention_is_no_reject(warehouse, tmp_path):
+    folder = tmp_path / "counts"
+    odd = tweet(
+        "1855000000000000010",
+        "@gone hi",
+        favorite_count=str(2**63),
+        entities={
+            "hashtags": [],
+            "urls": [],
+            "user_mentions": [{"screen_name": "gone", "id_str": "-1"}],
+        },
+    )
+    write_archive(folder, tweets=[TWEETS[0], odd])
+    assert main(["import", "x-archive", str(folder)]) == 0
+    db = warehouse.warehouse_path
+    rejects = query(db, "SELECT item, reason FROM canonical.rejects")
+    assert [r[0] for r in rejects] == ["data/tweets.js[1].favorite_count"]
+    assert "above the ceiling" in rejects[0][1] and "rest of the post loaded" in rejects[0][1]
+    got = posts(db)["1855000000000000010"]
+    assert (got[6], got[8], got[9]) == (["gone"], None, 2)  # mentions, likes, reposts
+    assert "-1" not in dict(query(db, "SELECT account_id, handle FROM canonical.accounts"))

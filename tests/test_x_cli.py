@@ -22,8 +22,10 @@ from tests.x_helpers import (
     HANDLES,
     TOKEN,
     canonical,
+    cells_holding,
     clock_at,
     demo_pages,
+    files_holding,
     new_world,
     query,
     run_ingest,
@@ -68,30 +70,6 @@ def test_the_committed_settings_file_states_the_defaults():
     assert load_x_config(PROJECT_ROOT / "x_ingest.yaml") == XIngestConfig()
 
 
-def files_holding(root, secret: str) -> list[str]:
-    return [str(p) for p in root.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
-
-
-def varchar_cells_holding(db, secret: str) -> list[str]:
-    """Every VARCHAR cell of every table (DuckDB compresses strings on disk, so a byte
-    grep of the file alone could miss one)."""
-    hits = []
-    columns = query(
-        db,
-        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-        "WHERE data_type = 'VARCHAR'",
-    )
-    for schema, table, column in columns:
-        n = query(
-            db,
-            f'SELECT count(*) FROM "{schema}"."{table}" WHERE "{column}" LIKE ?',
-            [f"%{secret}%"],
-        )[0][0]
-        if n:
-            hits.append(f"{schema}.{table}.{column}")
-    return hits
-
-
 def test_without_a_token_the_command_fails_clearly(env, tmp_path, capsys):
     assert main(["ingest", "x"]) == 2
     err = capsys.readouterr().err
@@ -131,10 +109,10 @@ def test_the_command_reads_everything_and_the_token_appears_nowhere(
         assert "complete: 16 request(s)" in out
         assert main(["ingest", "x", "--max-cost", "0"]) == 0  # a budget stop is no failure
         assert "budget reached" in capsys.readouterr().out
-    assert "Bearer [redacted]" in caplog.text
+    assert "Bearer [redacted X_BEARER_TOKEN]" in caplog.text
     assert TOKEN not in caplog.text and TOKEN not in out
-    assert files_holding(tmp_path, TOKEN) == []
-    assert varchar_cells_holding(tmp_path / "rapport.duckdb", TOKEN) == []
+    assert files_holding(tmp_path, [TOKEN]) == []
+    assert cells_holding(tmp_path / "rapport.duckdb", [TOKEN]) == []
 
 
 def test_a_process_killed_mid_run_loses_nothing_and_the_rerun_completes_it(
@@ -188,5 +166,5 @@ def test_a_process_killed_mid_run_loses_nothing_and_the_rerun_completes_it(
     runs = query(db, "SELECT status FROM ops.api_runs ORDER BY started_at")
     assert runs == [("interrupted",), ("complete",)]
     assert TOKEN not in output
-    assert files_holding(tmp_path, TOKEN) == []
+    assert files_holding(tmp_path, [TOKEN]) == []
     assert sorted(h for (h,) in query(db, "SELECT handle FROM ops.x_accounts")) == sorted(HANDLES)

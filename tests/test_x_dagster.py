@@ -13,61 +13,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.dagster_home import ensure_dagster_home
-from pipelines.defs.assets.dbt_models import rapport_dbt_models
-from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
-from pipelines.defs.assets.x_ingest import X_INGEST_ASSETS, x_posts, x_profile_snapshots
-from pipelines.defs.resources import build_resources
-from pipelines.settings import load_settings
-from pipelines.sources.x_api.resource import x_api_resource
+from pipelines.defs.assets.x_ingest import x_posts, x_profile_snapshots
 from tests.fake_x_api import FakeXApi
-from tests.x_helpers import HANDLES, TOKEN, demo_pages, new_world
+from tests.x_helpers import HANDLES, TOKEN, demo_pages, materialize, new_world
+from tests.x_helpers import dagster_environment as environment
 
 FOUNDATION_MARTS = ["marts/posts", "marts/accounts", "marts/post_mix", "marts/conversation_metrics"]
 WHOLE = ["canonical/rejects"]  # canonical_tables materializes all four tables or none
-AUDITS = "clients:\n" + "".join(
-    f"  - name: c{i}\n    brands: [{{platform: x, handle: {h}}}]\n" for i, h in enumerate(HANDLES)
-)
-
-
-def environment(root: Path, api_url: str, token: str | None) -> dict[str, str | None]:
-    (root / "audits.yaml").write_text(AUDITS)
-    return {
-        "RAPPORT_WAREHOUSE": str(root / "wh" / "rapport.duckdb"),
-        "RAPPORT_RAW_DIR": str(root / "wh" / "raw"),
-        "RAPPORT_INBOX": str(root / "wh" / "inbox"),
-        "RAPPORT_AUDITS": str(root / "audits.yaml"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "RAPPORT_X_API_URL": api_url,
-        "X_BEARER_TOKEN": token,
-        # dbt runs only the tests of the selected models, not those that also read
-        # models outside the selection (other marts' relationship tests)
-        "DBT_INDIRECT_SELECTION": "cautious",
-        "RAPPORT_X_CONFIG": str(root / "no_x_ingest.yaml"),  # the defaults
-    }
-
-
-def materialize(env: dict, selection: list[str] | None = None) -> dg.ExecuteInProcessResult:
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            if value is None:
-                mp.delenv(key, raising=False)
-            else:
-                mp.setenv(key, value)
-        settings = load_settings()
-        ensure_dagster_home(settings)
-        assets = [*X_INGEST_ASSETS, audited_accounts, canonical_tables, rapport_dbt_models]
-        targets = dg.AssetSelection.assets(*X_INGEST_ASSETS)
-        if selection:
-            keys = [dg.AssetKey.from_user_string(k) for k in selection]
-            targets = dg.AssetSelection.assets(*keys).upstream()
-        return dg.materialize(
-            assets,
-            selection=targets,
-            resources={**build_resources(settings), "x_api": x_api_resource()},
-            instance=dg.DagsterInstance.get(),
-            raise_on_error=False,
-        )
 
 
 @pytest.fixture(scope="module")

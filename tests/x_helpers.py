@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -133,3 +134,97 @@ def fewest_requests(world: World, handles: list[str], page_size: int = 100) -> i
 
 def clock_at(when: datetime = START) -> FakeClock:
     return FakeClock(when.astimezone(UTC))
+
+
+def files_holding(root: Path, secrets: Iterable[str]) -> list[str]:
+    """Every file under `root` whose bytes contain one of `secrets`."""
+    needles = [s.encode() for s in secrets]
+    return [
+        str(p) for p in root.rglob("*") if p.is_file() and any(n in p.read_bytes() for n in needles)
+    ]
+
+
+def cells_holding(db: Path, secrets: Iterable[str]) -> list[str]:
+    """schema.table.column of every cell of every table and view, of any type read as
+    text (VARCHAR, lists, structs), holding one of `secrets`. DuckDB compresses strings
+    on disk, so a byte grep of the file alone could miss one."""
+    needles = list(secrets)
+    hits = []
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = con.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database()"
+        ).fetchall()
+        for schema, table, column in columns:
+            for needle in needles:
+                (n,) = con.execute(
+                    f'SELECT count(*) FROM "{schema}"."{table}" '
+                    f'WHERE contains(CAST("{column}" AS VARCHAR), ?)',
+                    [needle],
+                ).fetchone()
+                if n:
+                    hits.append(f"{schema}.{table}.{column}")
+    return hits
+
+
+# ------------------------------------------------------------------------- Dagster
+
+DAGSTER_AUDITS = "clients:\n" + "".join(
+    f"  - name: c{i}\n    brands: [{{platform: x, handle: {h}}}]\n" for i, h in enumerate(HANDLES)
+)
+
+
+def dagster_environment(root: Path, api_url: str, token: str | None) -> dict[str, str | None]:
+    """The variables of a private warehouse, audits file and DAGSTER_HOME under `root`,
+    reading the X API at `api_url`; a token of None means the variable is unset."""
+    (root / "audits.yaml").write_text(DAGSTER_AUDITS)
+    return {
+        "RAPPORT_WAREHOUSE": str(root / "wh" / "rapport.duckdb"),
+        "RAPPORT_RAW_DIR": str(root / "wh" / "raw"),
+        "RAPPORT_INBOX": str(root / "wh" / "inbox"),
+        "RAPPORT_AUDITS": str(root / "audits.yaml"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "RAPPORT_X_API_URL": api_url,
+        "X_BEARER_TOKEN": token,
+        # dbt runs only the tests of the selected models, not those that also read
+        # models outside the selection (other marts' relationship tests)
+        "DBT_INDIRECT_SELECTION": "cautious",
+        "RAPPORT_X_CONFIG": str(root / "no_x_ingest.yaml"),  # the defaults
+    }
+
+
+def materialize(env: dict, selection: list[str] | None = None):
+    """The X ingest assets (or `selection` and everything upstream of it) materialized
+    in-process on the persistent instance of env's DAGSTER_HOME."""
+    # Imported here: the other test_x_* modules need no Dagster definitions.
+    import dagster as dg
+    import pytest
+
+    from pipelines.dagster_home import ensure_dagster_home
+    from pipelines.defs.assets.dbt_models import rapport_dbt_models
+    from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
+    from pipelines.defs.assets.x_ingest import X_INGEST_ASSETS
+    from pipelines.defs.resources import build_resources
+    from pipelines.settings import load_settings
+    from pipelines.sources.x_api.resource import x_api_resource
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            if value is None:
+                mp.delenv(key, raising=False)
+            else:
+                mp.setenv(key, value)
+        settings = load_settings()
+        ensure_dagster_home(settings)
+        assets = [*X_INGEST_ASSETS, audited_accounts, canonical_tables, rapport_dbt_models]
+        targets = dg.AssetSelection.assets(*X_INGEST_ASSETS)
+        if selection:
+            keys = [dg.AssetKey.from_user_string(k) for k in selection]
+            targets = dg.AssetSelection.assets(*keys).upstream()
+        return dg.materialize(
+            assets,
+            selection=targets,
+            resources={**build_resources(settings), "x_api": x_api_resource()},
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+        )

@@ -19,6 +19,7 @@ from pipelines.settings import Settings
 def check_command(settings: Settings, *, publish: bool = True) -> int:
     """0 when no blocking check failed (warnings allowed), 1 when one did, 2 when there is
     no warehouse to check."""
+    from pipelines import rebuilds
     from pipelines.locking import warehouse_write_lock
     from pipelines.quality.history import record
     from pipelines.quality.registry import CHECKS, run_check
@@ -41,6 +42,9 @@ def check_command(settings: Settings, *, publish: bool = True) -> int:
     with warehouse_write_lock(path):
         con = connect(path)
         try:
+            # Checks would pass on a half-rebuilt warehouse (it is consistent, only
+            # short of history), so say what they cannot see.
+            rebuilds.refuse_if_unfinished(con)
             outcomes = [run_check(check, con, thresholds) for check in CHECKS]
             record(con, run_id, outcomes)
         finally:

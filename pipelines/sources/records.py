@@ -3,11 +3,16 @@ input it had to reject. Parsers never touch the database, so they test as functi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
 class NotThisFormat(ValueError):
     """The file is not the format asked for at all: refused whole, nothing is landed."""
+
+
+EXCERPT_CHARS = 200
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,16 @@ class Reject:
     reason: str  # plain words: what is wrong
     item: str = ""  # '' for the whole line / row, else where in it, e.g. 'data[3]'
     excerpt: str = ""  # the first 200 characters of the offending input
+
+    def __post_init__(self) -> None:
+        # A reject quotes bad input, which may hold what DuckDB cannot store (a lone
+        # surrogate): U+FFFD stands in, so recording a reject can never fail the load.
+        for name in ("reason", "item", "excerpt"):
+            value = getattr(self, name)
+            if _SURROGATE_RE.search(value):
+                object.__setattr__(self, name, _SURROGATE_RE.sub("\ufffd", value))
+        if len(self.excerpt) > EXCERPT_CHARS:
+            object.__setattr__(self, "excerpt", self.excerpt[:EXCERPT_CHARS])
 
 
 @dataclass

@@ -21,12 +21,26 @@ One JSON value per line. A line may be:
 
 Tweet vs user: a tweet has ``text``, a user has ``username``.
 
-Rejects (never raised): a line that is not JSON or not an object; a tweet with no id or
-an unparseable ``created_at``; a user with no id or an unparseable ``created_at``;
-each entry of a page's ``errors`` (the API's own not-found / not-authorised notices,
-kept for the record); objects that are neither tweets nor users. ``item`` says where
-in the line: ``data[2]``, ``data`` (a single streamed object), ``includes.tweets[0]``,
-``errors[1]``, ``referenced_tweets[0].author``; ``''`` for the whole line.
+Every value is checked against the source contract (pipelines/sources/contract.py)
+as it is read. Rejects (never raised):
+
+* the whole line (item ``''``): not valid UTF-8, not JSON, nested deeper than 64
+  levels, or not an object;
+* the whole object: a tweet with no id, or a bad id, author, reference
+  (``referenced_tweets``, ``conversation_id``, ``in_reply_to_user_id``,
+  ``edit_history_tweet_ids``) or ``created_at`` (unparseable, before 2006-03-21 or more
+  than a day after the file was received); a user with no id or a bad one; objects
+  that are neither tweets nor users; each entry of a page's ``errors`` (the API's own
+  not-found / not-authorised notices, kept for the record);
+* one field, the object kept with it NULL: an impossible count (negative, above 10**12,
+  not a whole number, a boolean), a user's bad ``created_at``, a text field that is not
+  a string or holds a lone surrogate, a flag that is not a boolean; one element of a
+  list (a mention, hashtag or URL) is left out the same way; a bad
+  ``__twarc.retrieved_at`` gives way to the landing time.
+
+``item`` says where in the line: ``data[2]``, ``data`` (a single streamed object),
+``includes.tweets[0]``, ``errors[1]``, ``referenced_tweets[0].author``, and for a field
+``data[0].public_metrics.followers_count``; ``''`` for the whole line.
 
 Deduplication, within one file:
 
@@ -45,10 +59,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.sources import contract
+from pipelines.sources.contract import Drops, Violation
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 
 PLATFORM = "x"
@@ -91,55 +107,53 @@ def parse_iso_timestamp(value: Any) -> datetime:
 
     A timestamp without an offset is taken as UTC. Raises ValueError otherwise."""
     if not isinstance(value, str):
-        raise ValueError(f"not a string: {value!r}")
+        raise ValueError(f"not a string: {contract.show(value)}")
     dt = datetime.fromisoformat(value.strip())
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return contract.as_utc(dt)
+    except OverflowError:  # year 1 or 9999 shifted by its offset out of datetime's range
+        raise Violation(f"{contract.show(value)} is outside the years 1-9999 in UTC") from None
 
 
-def _as_utc(dt: datetime) -> datetime:
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+def _placing_id(value: Any, what: str) -> str | None:
+    """An id that places a post or user (its own, its author's, what it refers to):
+    a bad one rejects the whole object, so the message is the reject reason."""
+    try:
+        return contract.x_id(value)
+    except Violation as exc:
+        raise _ItemError(
+            f"{what} {exc}; the object cannot be placed, so it is not loaded"
+        ) from None
 
 
-def _id(value: Any) -> str | None:
-    """An id as str; None for missing/empty. JSON numbers are accepted (ints only)."""
-    if value is None or isinstance(value, bool):
+def _object(value: Any, path: str, drops: Drops) -> dict:
+    """A nested object (public_metrics, entities); anything else but null is dropped."""
+    if value is None or isinstance(value, dict):
+        return value or {}
+    why = f"{contract.show(value)} is a JSON {contract.json_type(value)}, not an object"
+    drops.add(path, why, value)
+    return {}
+
+
+def iso_time(value: Any, latest: datetime) -> datetime | None:
+    """A created_at: None when absent; raises Violation when unreadable or out of range."""
+    if value is None:
         return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        s = value.strip()
-        return s or None
-    return None
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    try:
+        dt = parse_iso_timestamp(value)
+    except Violation:
+        raise
+    except ValueError:
+        raise Violation(f"{contract.show(value)} is not an ISO 8601 timestamp") from None
+    return contract.moment(dt, latest)
 
 
 def _excerpt(obj: Any) -> str:
     if isinstance(obj, str):
         return obj[:EXCERPT_CHARS]
-    try:
+    try:  # nesting is bounded by the line's depth check, so this cannot recurse far
         return json.dumps(obj, ensure_ascii=False)[:EXCERPT_CHARS]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return repr(obj)[:EXCERPT_CHARS]
 
 
@@ -179,122 +193,137 @@ def _describe_unloadable(obj: Any) -> str:
 # --------------------------------------------------------------------------- mapping
 
 
-def tweet_to_post(tweet: dict) -> dict:
+def tweet_to_post(tweet: dict, latest: datetime, drops: Drops | None = None) -> dict:
     """Map one X API v2 tweet object to a canonical.posts row (without raw_file_id).
 
-    Raises _ItemError when the tweet has no id or an unparseable created_at."""
-    post_id = _id(tweet.get("id"))
+    ``latest`` is the latest created_at the file can hold (contract.not_after). Raises
+    _ItemError when the tweet cannot be placed (no id, a bad id, author, reference or
+    created_at); fields that break the contract are left None and listed in ``drops``."""
+    drops = Drops() if drops is None else drops
+    post_id = _placing_id(tweet.get("id"), "tweet id")
     if post_id is None:
         raise _ItemError("tweet object has no id")
-
-    created_raw = tweet.get("created_at")
-    created_at = None
-    if created_raw is not None:
-        try:
-            created_at = parse_iso_timestamp(created_raw)
-        except ValueError:
-            raise _ItemError(
-                f"tweet {post_id}: created_at {created_raw!r} is not an ISO 8601 timestamp"
-            ) from None
+    what = f"tweet {post_id}:"
+    try:
+        created_at = iso_time(tweet.get("created_at"), latest)
+    except Violation as exc:
+        raise _ItemError(f"{what} created_at {exc}") from None
 
     author = tweet.get("author")
-    account_id = _id(tweet.get("author_id"))
+    account_id = _placing_id(tweet.get("author_id"), f"{what} author_id")
     if account_id is None and isinstance(author, dict):
-        account_id = _id(author.get("id"))
+        account_id = _placing_id(author.get("id"), f"{what} author.id")
 
     refs: dict[str, str] = {}
-    for ref in _as_list(tweet.get("referenced_tweets")):
+    for i, ref in enumerate(_as_list(tweet.get("referenced_tweets"))):
         if isinstance(ref, dict):
-            rtype, rid = ref.get("type"), _id(ref.get("id"))
+            rtype = ref.get("type")
+            rid = _placing_id(ref.get("id"), f"{what} referenced_tweets[{i}].id")
             if isinstance(rtype, str) and rid is not None:
                 refs.setdefault(rtype, rid)
-
-    entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
-    mentions = [
-        m["username"]
-        for m in _as_list(entities.get("mentions"))
-        if isinstance(m, dict) and isinstance(m.get("username"), str)
-    ]
-    hashtags = [
-        h["tag"]
-        for h in _as_list(entities.get("hashtags"))
-        if isinstance(h, dict) and isinstance(h.get("tag"), str)
-    ]
-    urls = []
-    for u in _as_list(entities.get("urls")):
-        if isinstance(u, dict):
-            url = _str(u.get("expanded_url")) or _str(u.get("url"))
-            if url:
-                urls.append(url)
-
-    metrics = tweet.get("public_metrics") if isinstance(tweet.get("public_metrics"), dict) else {}
+    reply_to_user = _placing_id(tweet.get("in_reply_to_user_id"), f"{what} in_reply_to_user_id")
+    conversation = _placing_id(tweet.get("conversation_id"), f"{what} conversation_id")
     history = tweet.get("edit_history_tweet_ids")
     edit_ids = None
     if isinstance(history, list):
-        edit_ids = [i for i in (_id(h) for h in history) if i is not None]
+        edit_ids = [
+            i
+            for n, h in enumerate(history)
+            if (i := _placing_id(h, f"{what} edit_history_tweet_ids[{n}]")) is not None
+        ]
+
+    entities = _object(tweet.get("entities"), "entities", drops)
+    mentions = drops.texts(
+        [
+            (f"entities.mentions[{i}].username", m.get("username"))
+            for i, m in enumerate(_as_list(entities.get("mentions")))
+            if isinstance(m, dict)
+        ]
+    )
+    hashtags = drops.texts(
+        [
+            (f"entities.hashtags[{i}].tag", h.get("tag"))
+            for i, h in enumerate(_as_list(entities.get("hashtags")))
+            if isinstance(h, dict)
+        ]
+    )
+    urls = []
+    for i, u in enumerate(_as_list(entities.get("urls"))):
+        if isinstance(u, dict):
+            key = "expanded_url" if u.get("expanded_url") else "url"
+            urls += drops.texts([(f"entities.urls[{i}].{key}", u.get(key) or None)])
+
+    metrics = _object(tweet.get("public_metrics"), "public_metrics", drops)
+    repost_key = "retweet_count" if "retweet_count" in metrics else "repost_count"
+
+    def count(key: str) -> int | None:
+        return drops.check(contract.count, metrics.get(key), f"public_metrics.{key}")
 
     return {
         "platform": PLATFORM,
         "post_id": post_id,
         "account_id": account_id,
         "created_at": created_at,
-        "text": _str(tweet.get("text")),
-        "lang": _str(tweet.get("lang")),
+        "text": drops.check(contract.text, tweet.get("text"), "text"),
+        "lang": drops.check(contract.text, tweet.get("lang"), "lang"),
         "in_reply_to_post_id": refs.get("replied_to"),
-        "in_reply_to_account_id": _id(tweet.get("in_reply_to_user_id")),
-        "conversation_id": _id(tweet.get("conversation_id")),
+        "in_reply_to_account_id": reply_to_user,
+        "conversation_id": conversation,
         "quoted_post_id": refs.get("quoted"),
         "reposted_post_id": refs.get("retweeted"),
         "mentions": mentions,
         "hashtags": hashtags,
         "urls": urls,
-        "like_count": _count(metrics.get("like_count")),
-        "repost_count": _count(metrics.get("retweet_count", metrics.get("repost_count"))),
-        "reply_count": _count(metrics.get("reply_count")),
-        "quote_count": _count(metrics.get("quote_count")),
-        "impression_count": _count(metrics.get("impression_count")),
+        "like_count": count("like_count"),
+        "repost_count": count(repost_key),
+        "reply_count": count("reply_count"),
+        "quote_count": count("quote_count"),
+        "impression_count": count("impression_count"),
         "edit_history_post_ids": edit_ids,
     }
 
 
-def user_to_snapshot(user: dict, observed_at: datetime) -> dict:
+def user_to_snapshot(
+    user: dict, observed_at: datetime, latest: datetime, drops: Drops | None = None
+) -> dict:
     """Map one X API v2 user object to a canonical.account_snapshots row.
 
-    Raises _ItemError when the user has no id or an unparseable created_at."""
-    account_id = _id(user.get("id"))
+    Raises _ItemError when the user has no id or a bad one; fields that break the
+    contract (counts, created_at, text, flags) are left None and listed in ``drops``."""
+    drops = Drops() if drops is None else drops
+    account_id = _placing_id(user.get("id"), "user id")
     if account_id is None:
         raise _ItemError("user object has no id")
-    created_raw = user.get("created_at")
-    account_created_at = None
-    if created_raw is not None:
-        try:
-            account_created_at = parse_iso_timestamp(created_raw)
-        except ValueError:
-            raise _ItemError(
-                f"user {account_id}: created_at {created_raw!r} is not an ISO 8601 timestamp"
-            ) from None
-    image = _str(user.get("profile_image_url")) or None
-    metrics = user.get("public_metrics") if isinstance(user.get("public_metrics"), dict) else {}
-    post_count = metrics.get("tweet_count")
-    if post_count is None:
-        post_count = metrics.get("post_count")
+    created = user.get("created_at")
+    account_created_at = drops.check(lambda v: iso_time(v, latest), created, "created_at")
+    image = drops.check(contract.text, user.get("profile_image_url"), "profile_image_url")
+    image = image or None
+    metrics = _object(user.get("public_metrics"), "public_metrics", drops)
+    post_key = "tweet_count" if metrics.get("tweet_count") is not None else "post_count"
+
+    def count(key: str) -> int | None:
+        return drops.check(contract.count, metrics.get(key), f"public_metrics.{key}")
+
+    def text(key: str) -> str | None:
+        return drops.check(contract.text, user.get(key), key)
+
     return {
         "platform": PLATFORM,
         "account_id": account_id,
         "observed_at": observed_at,
-        "handle": _str(user.get("username")),
-        "display_name": _str(user.get("name")),
-        "bio": _str(user.get("description")),
-        "location": _str(user.get("location")),
+        "handle": text("username"),
+        "display_name": text("name"),
+        "bio": text("description"),
+        "location": text("location"),
         "profile_image_url": image,
         "has_default_avatar": None if image is None else "default_profile_images" in image,
-        "verified": _bool(user.get("verified")),
-        "protected": _bool(user.get("protected")),
+        "verified": drops.check(contract.flag, user.get("verified"), "verified"),
+        "protected": drops.check(contract.flag, user.get("protected"), "protected"),
         "account_created_at": account_created_at,
-        "followers_count": _count(metrics.get("followers_count")),
-        "following_count": _count(metrics.get("following_count")),
-        "post_count": _count(post_count),
-        "listed_count": _count(metrics.get("listed_count")),
+        "followers_count": count("followers_count"),
+        "following_count": count("following_count"),
+        "post_count": count(post_key),
+        "listed_count": count("listed_count"),
     }
 
 
@@ -304,7 +333,8 @@ def user_to_snapshot(user: dict, observed_at: datetime) -> dict:
 class _Collector:
     """Accumulates one file's rows with the dedupe rules in the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, latest: datetime) -> None:
+        self.latest = latest  # the latest time the file can hold (contract.not_after)
         self.batch = ParsedBatch()
         self.posts: dict[str, dict] = {}
         self.post_seen_at: dict[str, datetime] = {}
@@ -315,6 +345,12 @@ class _Collector:
     # -- rejects
     def reject(self, line_no: int, item: str, reason: str, excerpt: Any) -> None:
         self.batch.rejects.append(Reject(line_no, reason, item, _excerpt(excerpt)))
+
+    def dropped(self, line_no: int, item: str, drops: Drops, what: str) -> None:
+        """One reject per field dropped from a loaded object, its item naming the field."""
+        for path, why, value in drops.found:
+            where = f"{item}.{path}" if item else path
+            self.reject(line_no, where, contract.dropped_reason(path, why, what), value)
 
     # -- accounts
     def _account(self, account_id: str) -> dict:
@@ -332,11 +368,13 @@ class _Collector:
 
     # -- objects
     def add_tweet(self, tweet: dict, line_no: int, item: str, seen_at: datetime) -> None:
+        drops = Drops()
         try:
-            post = tweet_to_post(tweet)
+            post = tweet_to_post(tweet, self.latest, drops)
         except _ItemError as exc:
             self.reject(line_no, item, str(exc), tweet)
             return
+        self.dropped(line_no, item, drops, "post")
         pid = post["post_id"]
         old = self.posts.get(pid)
         if old is None:
@@ -356,11 +394,13 @@ class _Collector:
             self._account(post["account_id"])
 
     def add_user(self, user: dict, line_no: int, item: str, observed_at: datetime) -> None:
+        drops = Drops()
         try:
-            snap = user_to_snapshot(user, observed_at)
+            snap = user_to_snapshot(user, observed_at, self.latest, drops)
         except _ItemError as exc:
             self.reject(line_no, item, str(exc), user)
             return
+        self.dropped(line_no, item, drops, "user")
         key = (snap["account_id"], observed_at)
         old = self.snapshots.get(key)
         if old is None:
@@ -428,9 +468,9 @@ def _check_format(path: Path) -> None:
         first = first or text
         if err is None:
             try:
-                if isinstance(json.loads(text), dict):
+                if isinstance(contract.load_json(text), dict):
                     return
-            except ValueError:
+            except ValueError:  # not JSON, or nested too deep (contract.Violation)
                 pass
         if seen >= FORMAT_CHECK_LINES:
             break
@@ -442,13 +482,21 @@ def _check_format(path: Path) -> None:
         )
 
 
-def _page_observed_at(obj: dict, default: datetime) -> datetime:
+def _page_observed_at(c: _Collector, obj: dict, line_no: int, default: datetime) -> datetime:
+    """The line's own retrieval time; the landing time when it has none or a bad one
+    (a reject says so: a snapshot needs a time, and we did receive the page then)."""
     meta = obj.get("__twarc")
-    if isinstance(meta, dict) and meta.get("retrieved_at") is not None:
-        try:
-            return parse_iso_timestamp(meta["retrieved_at"])
-        except ValueError:
-            pass
+    if not isinstance(meta, dict) or meta.get("retrieved_at") is None:
+        return default
+    stamp = meta["retrieved_at"]
+    try:
+        return contract.moment(parse_iso_timestamp(stamp), c.latest)
+    except Violation as exc:
+        why = str(exc)
+    except ValueError:
+        why = f"{contract.show(stamp)} is not an ISO 8601 timestamp"
+    reason = f"__twarc.retrieved_at: {why}; the landing time is used instead"
+    c.reject(line_no, "__twarc.retrieved_at", reason, stamp)
     return default
 
 
@@ -499,18 +547,22 @@ def _parse_page(c: _Collector, obj: dict, line_no: int, observed_at: datetime) -
 _PAGE_KEYS = frozenset({"data", "includes", "errors", "meta"})
 
 
-def parse_twarc2(path: Path, observed_at: datetime) -> ParsedBatch:
+def parse_twarc2(
+    path: Path, observed_at: datetime, not_after: datetime | None = None
+) -> ParsedBatch:
     """Parse one file of twarc2 JSON lines into posts, snapshots and accounts.
 
     ``observed_at`` is the retrieval time to stamp on snapshots when a line carries no
-    ``__twarc.retrieved_at``. Raises NotThisFormat when none of the first 20 non-blank
-    lines is a JSON object; an empty file gives an empty batch.
+    ``__twarc.retrieved_at``. ``not_after`` is when the file was received (its landing
+    time; None: now): no time in it may be more than a day later. Raises NotThisFormat
+    when none of the first 20 non-blank lines is a JSON object; an empty file gives an
+    empty batch.
     """
     path = Path(path)
-    default_observed = _as_utc(observed_at)
+    default_observed = contract.as_utc(observed_at)
     _check_format(path)
 
-    c = _Collector()
+    c = _Collector(contract.not_after(not_after))
     for line_no, text, decode_error in _read_lines(path):
         if not text:
             continue
@@ -519,7 +571,10 @@ def parse_twarc2(path: Path, observed_at: datetime) -> ParsedBatch:
             c.reject(line_no, "", f"line is not valid UTF-8: {decode_error}", text)
             continue
         try:
-            obj = json.loads(text)
+            obj = contract.load_json(text)
+        except Violation as exc:
+            c.reject(line_no, "", f"line is not loaded: {exc}", text)
+            continue
         except ValueError as exc:
             c.reject(line_no, "", f"line is not valid JSON: {exc}", text)
             continue
@@ -527,7 +582,7 @@ def parse_twarc2(path: Path, observed_at: datetime) -> ParsedBatch:
             c.reject(line_no, "", f"line is a JSON {type(obj).__name__}, not an object", text)
             continue
 
-        line_observed = _page_observed_at(obj, default_observed)
+        line_observed = _page_observed_at(c, obj, line_no, default_observed)
         if obj.keys() & _PAGE_KEYS:
             _parse_page(c, obj, line_no, line_observed)
         elif _is_tweet(obj):

@@ -15,6 +15,15 @@ Quirks handled here:
   ``\\r\\n`` line ending is read as ``\\n``.
 * Line numbers in rejects are physical lines (``\\n`` characters + 1), counted from the
   header as line 1; a record spanning lines is reported at the line where it starts.
+* Each physical line is decoded as strict UTF-8: a record touching a line that is not
+  valid UTF-8 is rejected with its line (as twarc2 does per line), never loaded with
+  U+FFFD in place of the bytes it could not read.
+
+Every value is checked against the source contract (pipelines/sources/contract.py):
+ids are digits (``3.0`` allowed, ``1e5`` not) below 2**63, authors
+``[A-Za-z0-9_]{1,50}``, created_at between 2006-03-21 and a day after the file was
+received (``not_after``). A row failing any of them is rejected whole: TWCS has no
+field that could be dropped and leave a placeable post.
 
 Every author becomes an account (handle = author_id: TWCS anonymises customers to
 numeric ids and keeps brand handles). An author is a brand when it wrote any row with
@@ -28,9 +37,10 @@ import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipelines.sources import contract
+from pipelines.sources.contract import Violation
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 
 PLATFORM = "twcs"
@@ -47,8 +57,12 @@ REQUIRED_COLUMNS = (
 
 EXCERPT_CHARS = 200
 
-# A noncharacter code point: stands in for a bare '\r' while the csv module reads a line.
-_CR_PLACEHOLDER = "\ufdd0"
+# A bare '\r' is hidden from the csv module as two noncharacters; a U+FDD0 already in
+# the text is escaped the same way, so masking is lossless (the SQL fast path, which
+# masks nothing, then reads the same text).
+_ESCAPE = "\ufdd0"
+_ESCAPED_ESCAPE = "\ufdd0\ufdd1"
+_CR_PLACEHOLDER = "\ufdd0\ufdd2"
 
 # X's handle rule: '@' then 1-15 of [A-Za-z0-9_], not preceded by a word character and
 # not running on into a 16th handle character (that would not be a mention on X).
@@ -66,11 +80,12 @@ _MONTHS = {
     )
 }
 # 'Tue Oct 31 22:10:47 +0000 2017' (Twitter's v1.1 format), parsed without strptime so
-# the result does not depend on the process locale.
+# the result does not depend on the process locale. [0-9], not \d: \d takes any
+# script's digits, which int() would read.
 _TWITTER_TIME_RE = re.compile(
-    r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) "
-    r"(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2}) (\d{4})$"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +([0-9]{1,2}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2}) ([0-9]{4})"
 )
 
 
@@ -81,33 +96,24 @@ class _RowError(ValueError):
 def parse_twitter_time(value: str) -> datetime:
     """Parse Twitter's ``Tue Oct 31 22:10:47 +0000 2017`` (or ISO 8601) to aware UTC."""
     s = value.strip()
-    m = _TWITTER_TIME_RE.match(s)
-    if m:
-        mon, day, hh, mm, ss, sign, oh, om, year = m.groups()
-        offset = timedelta(hours=int(oh), minutes=int(om))
-        if sign == "-":
-            offset = -offset
-        dt = datetime(
-            int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss),
-            tzinfo=timezone(offset),
-        )  # fmt: skip
-        return dt.astimezone(UTC)
-    dt = datetime.fromisoformat(s)  # raises ValueError on anything else
-    if dt.tzinfo is None:
-        raise ValueError("no UTC offset")
-    return dt.astimezone(UTC)
-
-
-def normalise_id(value: str) -> str:
-    """``'3'``/``'3.0'``/``' 3 '`` -> ``'3'``. Raises ValueError unless a whole number >= 0."""
-    s = value.strip()
+    m = _TWITTER_TIME_RE.fullmatch(s)
     try:
-        d = Decimal(s)
-    except InvalidOperation as exc:
-        raise ValueError(f"not a number: {value!r}") from exc
-    if not d.is_finite() or d != d.to_integral_value() or d < 0:
-        raise ValueError(f"not a whole non-negative number: {value!r}")
-    return str(int(d))
+        if m:
+            mon, day, hh, mm, ss, sign, oh, om, year = m.groups()
+            offset = timedelta(hours=int(oh), minutes=int(om))
+            if sign == "-":
+                offset = -offset
+            dt = datetime(
+                int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss),
+                tzinfo=timezone(offset),
+            )  # fmt: skip
+            return dt.astimezone(UTC)
+        dt = datetime.fromisoformat(s)  # raises ValueError on anything else
+        if dt.tzinfo is None:
+            raise ValueError("no UTC offset")
+        return dt.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted by its offset out of datetime's range
+        raise Violation(f"{contract.show(value)} is outside the years 1-9999 in UTC") from None
 
 
 def extract_mentions(text: str) -> list[str]:
@@ -127,33 +133,49 @@ def extract_urls(text: str) -> list[str]:
     return urls
 
 
-def _lf_lines(path: Path, consumed: list[str]) -> Iterator[str]:
-    """Yield the file's lines split on '\\n' only, bare '\\r' masked by a placeholder.
+class _Lines:
+    """The file's lines split on '\\n' only (a binary read splits on nothing else),
+    bare '\\r' masked by a placeholder, for the csv reader.
 
-    Each line yielded is also appended to ``consumed``, so the caller can quote the raw
-    text of the record the csv reader just returned."""
-    buf = ""
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        # newline='' keeps line endings but also splits on a bare '\r': re-join up to '\n'
-        for piece in fh:
-            buf += piece
-            if buf.endswith("\n"):
-                consumed.append(buf)
-                yield _mask_cr(buf)
-                buf = ""
-    if buf:
-        consumed.append(buf)
-        yield _mask_cr(buf)
+    Each line read is also appended to ``consumed``, so the caller can quote the raw
+    text of the record the csv reader just returned, and ``bad_utf8`` holds the first
+    decoding error among them (the caller clears both before each record)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.consumed: list[str] = []
+        self.bad_utf8: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        with open(self.path, "rb") as fh:
+            for line_no, raw in enumerate(fh, start=1):
+                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]  # a BOM, as utf-8-sig would drop it
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = raw.decode("utf-8", errors="replace")  # for the excerpt only
+                    if self.bad_utf8 is None:
+                        self.bad_utf8 = (
+                            f"line {line_no} is not valid UTF-8 (byte {exc.start} of the line)"
+                        )
+                self.consumed.append(line)
+                yield _mask_cr(line)
+
+    def start_record(self) -> None:
+        self.consumed.clear()
+        self.bad_utf8 = None
 
 
 def _mask_cr(line: str) -> str:
     if line.endswith("\r\n"):
         line = line[:-2] + "\n"
-    return line.replace("\r", _CR_PLACEHOLDER)
+    return line.replace(_ESCAPE, _ESCAPED_ESCAPE).replace("\r", _CR_PLACEHOLDER)
 
 
 def _unmask(value: str) -> str:
-    return value.replace(_CR_PLACEHOLDER, "\r")
+    # every U+FDD0 in a masked line starts an escape, so '\ufdd0\ufdd2' is only ever '\r'
+    return value.replace(_CR_PLACEHOLDER, "\r").replace(_ESCAPED_ESCAPE, _ESCAPE)
 
 
 def _excerpt(consumed: list[str]) -> str:
@@ -161,17 +183,21 @@ def _excerpt(consumed: list[str]) -> str:
     return "".join(consumed).rstrip("\r\n")[:EXCERPT_CHARS]
 
 
-def parse_twcs(path: Path) -> ParsedBatch:
+def parse_twcs(path: Path, not_after: datetime | None = None) -> ParsedBatch:
     """Parse one TWCS CSV file into posts and accounts (no snapshots).
 
-    Raises NotThisFormat when the header lacks the TWCS columns. Bad rows become
-    rejects (1-based physical line where the record starts); the rest are kept. A
-    repeated tweet_id keeps the first row and rejects the later ones.
+    ``not_after`` is when the file was received (its landing time; None: now): a post
+    created more than a day after it is rejected. Raises NotThisFormat when the header
+    lacks the TWCS columns. Bad rows become rejects (1-based physical line where the
+    record starts); the rest are kept. A repeated tweet_id keeps the first row and
+    rejects the later ones.
     """
     path = Path(path)
+    latest = contract.not_after(not_after)
     batch = ParsedBatch()
-    consumed: list[str] = []  # raw lines of the record being read
-    reader = csv.reader(_lf_lines(path, consumed), strict=False)
+    lines = _Lines(path)
+    consumed = lines.consumed  # raw lines of the record being read
+    reader = csv.reader(lines, strict=False)
 
     try:
         header = next(reader)
@@ -182,6 +208,8 @@ def parse_twcs(path: Path) -> ParsedBatch:
         ) from None
     except csv.Error as exc:
         raise NotThisFormat(f"{path}: first line is not a readable CSV header ({exc})") from None
+    if lines.bad_utf8 is not None:
+        raise NotThisFormat(f"{path}: the header is not UTF-8 text: not a TWCS CSV")
 
     names = [_unmask(h).strip() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -199,7 +227,7 @@ def parse_twcs(path: Path) -> ParsedBatch:
 
     while True:
         start_line = lines_read + 1
-        consumed.clear()
+        lines.start_record()
         try:
             fields = next(reader)
         except StopIteration:
@@ -217,12 +245,14 @@ def parse_twcs(path: Path) -> ParsedBatch:
         batch.items_read += 1
 
         try:
+            if lines.bad_utf8 is not None:
+                raise _RowError(f"{lines.bad_utf8}: the row is not loaded")
             if len(fields) != n_fields:
                 raise _RowError(
                     f"wrong number of fields: expected {n_fields} (as in the header), "
                     f"found {len(fields)}"
                 )
-            post, inbound = _row_to_post(fields, col)
+            post, inbound = _row_to_post(fields, col, latest)
         except _RowError as exc:
             batch.rejects.append(Reject(start_line, str(exc), "", _excerpt(consumed)))
             continue
@@ -269,7 +299,7 @@ def parse_twcs(path: Path) -> ParsedBatch:
     return batch
 
 
-def _row_to_post(fields: list[str], col: dict[str, int]) -> tuple[dict, bool]:
+def _row_to_post(fields: list[str], col: dict[str, int], latest: datetime) -> tuple[dict, bool]:
     def get(name: str) -> str:
         return _unmask(fields[col[name]])
 
@@ -277,13 +307,17 @@ def _row_to_post(fields: list[str], col: dict[str, int]) -> tuple[dict, bool]:
     if not raw_tweet_id:
         raise _RowError("tweet_id is missing")
     try:
-        post_id = normalise_id(raw_tweet_id)
-    except ValueError:
-        raise _RowError(f"tweet_id {raw_tweet_id!r} is not a numeric id") from None
+        post_id = contract.twcs_tweet_id(raw_tweet_id)
+    except Violation as exc:
+        raise _RowError(f"tweet_id {exc}") from None
 
     author_id = get("author_id").strip()
     if not author_id:
         raise _RowError("author_id is missing")
+    try:
+        author_id = contract.twcs_author_id(author_id)
+    except Violation as exc:
+        raise _RowError(f"author_id {exc}") from None
 
     raw_inbound = get("inbound").strip()
     if raw_inbound.lower() == "true":
@@ -296,17 +330,24 @@ def _row_to_post(fields: list[str], col: dict[str, int]) -> tuple[dict, bool]:
     raw_created = get("created_at")
     try:
         created_at = parse_twitter_time(raw_created)
+    except Violation as exc:
+        raise _RowError(f"created_at {exc}") from None
     except ValueError:
         raise _RowError(
-            f"created_at {raw_created!r} is not a date like 'Tue Oct 31 22:10:47 +0000 2017'"
+            f"created_at {contract.show(raw_created)} is not a date like "
+            "'Tue Oct 31 22:10:47 +0000 2017'"
         ) from None
+    try:
+        contract.moment(created_at, latest)
+    except Violation as exc:
+        raise _RowError(f"created_at {exc}") from None
 
     raw_parent = get("in_response_to_tweet_id").strip()
     if raw_parent:
         try:
-            parent = normalise_id(raw_parent)
-        except ValueError:
-            raise _RowError(f"in_response_to_tweet_id {raw_parent!r} is not a numeric id") from None
+            parent = contract.twcs_tweet_id(raw_parent)
+        except Violation as exc:
+            raise _RowError(f"in_response_to_tweet_id {exc}") from None
     else:
         parent = None
 

@@ -5,7 +5,10 @@ makes a 10M-post history load in minutes rather than the better part of an hour.
 It gives exactly the rows `parse_twcs` + `load_batch` give (tests/test_twcs_bulk.py
 compares the two on the real sample and on awkward text), but only for files it can
 vouch for: every row well-formed, in the common shape (plain numeric ids, Twitter's
-timestamp, no bare '\\r', no repeated tweet_id). Anything else, one odd row is enough,
+timestamp, no bare '\\r', no repeated tweet_id) and within the source contract
+(pipelines/sources/contract.py: ids below 2**63, authors of 1-50 [A-Za-z0-9_], times
+from 2006-03-21 to a day after the file landed, valid UTF-8, which DuckDB's reader
+itself insists on). Anything else, one odd row is enough,
 returns a reason and the file goes through the Python parser, which names the file,
 line and reason of each bad row and keeps the good ones. So rejects keep their exact
 line numbers and the fast path never has to guess at them.
@@ -24,12 +27,14 @@ twcs.py (RE2 has no look-around):
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from pipelines.landing import LandedFile
 from pipelines.loader import LoadCounts
+from pipelines.sources import contract
 from pipelines.sources.twcs import PLATFORM, REQUIRED_COLUMNS
 
 # Python's str.isspace() characters, for RE2 (whose \s is ASCII only).
@@ -63,6 +68,7 @@ def urls_sql(t: str) -> str:
 
 
 _ID_RE = r"^[0-9]+(\.0*)?$"
+_AUTHOR_RE = f"^[A-Za-z0-9_]{{1,{contract.MAX_TWCS_AUTHOR_CHARS}}}$"
 _TIME_RE = (
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4} [0-9]{4}$"
@@ -70,8 +76,16 @@ _TIME_RE = (
 
 
 def _norm_id(expr: str) -> str:
-    # '007.0' -> '7', '0' -> '0': what str(int(Decimal(x))) gives for these shapes.
+    # '007.0' -> '7', '0' -> '0': what contract.twcs_tweet_id gives for these shapes.
     return f"coalesce(nullif(ltrim(split_part(trim({expr}), '.', 1), '0'), ''), '0')"
+
+
+def _id_ok(expr: str) -> str:
+    # the shape, then below 2**63: the normalised digits fit a BIGINT exactly then
+    return (
+        f"(regexp_matches(trim({expr}), '{_ID_RE}') "
+        f"AND try_cast({_norm_id(expr)} AS BIGINT) IS NOT NULL)"
+    )
 
 
 def _header(path: Path) -> list[str] | None:
@@ -103,10 +117,9 @@ def bulk_load_twcs(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> LoadCo
     if _has_bare_cr(path):
         return "the file holds '\\r' characters"
     col = {c: f"c{names.index(c)}" for c in REQUIRED_COLUMNS}
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names))) + "}"
     con.execute("BEGIN TRANSACTION")
     try:
-        reason = _stage(con, str(path), columns, col)
+        reason = _stage(con, str(path), len(names), col, contract.not_after(landed.landed_at))
         if reason:
             con.execute("ROLLBACK")
             return reason
@@ -121,7 +134,14 @@ def bulk_load_twcs(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> LoadCo
     return counts
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: str, columns: str, col: dict[str, str]) -> str:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    n_columns: int,
+    col: dict[str, str],
+    latest: datetime,  # the latest created_at the file can hold (contract.not_after)
+) -> str:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns)) + "}"
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _twcs_rows AS SELECT * FROM read_csv(?, "
@@ -136,18 +156,24 @@ def _stage(con: duckdb.DuckDBPyConnection, path: str, columns: str, col: dict[st
         col["tweet_id"], col["author_id"], col["inbound"], col["created_at"],
         col["in_response_to_tweet_id"],
     )  # fmt: skip
+    # The parser's csv module rejects a field longer than its limit: so must this.
+    limit = csv.field_size_limit()
+    fields_fit = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(n_columns))
     odd = con.execute(
         f"""
         SELECT count(*) FILTER (WHERE NOT coalesce(
-                   regexp_matches(trim({tid}), '{_ID_RE}')
-               AND regexp_matches({aid}, '^[A-Za-z0-9_]+$')
+                   {fields_fit}
+               AND {_id_ok(tid)}
+               AND regexp_matches({aid}, '{_AUTHOR_RE}')
                AND lower({inb}) IN ('true', 'false')
                AND regexp_matches({created}, '{_TIME_RE}')
-               AND try_strptime({created}, '%a %b %d %H:%M:%S %z %Y') IS NOT NULL
-               AND ({parent} IS NULL OR regexp_matches(trim({parent}), '{_ID_RE}')), false)),
+               AND try_strptime({created}, '%a %b %d %H:%M:%S %z %Y')
+                   BETWEEN $earliest AND $latest
+               AND ({parent} IS NULL OR {_id_ok(parent)}), false)),
                count(*) - count(DISTINCT {_norm_id(tid)})
         FROM _twcs_rows
-        """
+        """,
+        {"earliest": contract.EARLIEST, "latest": latest},
     ).fetchone()
     if odd[0]:
         return f"{odd[0]} row(s) not in the common shape"

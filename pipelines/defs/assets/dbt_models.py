@@ -10,9 +10,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from pipelines import rebuilds
 from pipelines.defs.dbt_project import prune_run_targets, rapport_dbt_project
 from pipelines.locking import warehouse_write_lock
 from pipelines.settings import PRODUCTION_BUILD_ARGS
+from pipelines.warehouse import connect
 
 
 class RapportDbtTranslator(DagsterDbtTranslator):
@@ -27,6 +29,20 @@ class DbtBuildConfig(dg.Config):
     # a full refresh rebuilds them from scratch, e.g. after `rapport rebuild` replayed
     # raw through a changed parser, which leaves the same files with different rows.
     full_refresh: bool = False
+    # Set by `rapport rebuild` for its own build: the one build allowed to run while
+    # that rebuild is unfinished (pipelines/rebuilds.py); every other build refuses.
+    rebuild_id: str = ""
+
+
+def refuse_half_rebuilt(path: Path, allowed: str | None = None) -> None:
+    """Fail the step (and so the run) on a warehouse whose rebuild is unfinished."""
+    con = connect(path)
+    try:
+        rebuilds.refuse_if_unfinished(con, allowed)
+    except rebuilds.RebuildUnfinished as exc:
+        raise dg.Failure(description=str(exc)) from None
+    finally:
+        con.close()
 
 
 @dbt_assets(
@@ -44,6 +60,7 @@ def rapport_dbt_models(
     # this run was configured with so dbt and the Python assets write the same file.
     os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
     with warehouse_write_lock(Path(duckdb.database)):
+        refuse_half_rebuilt(Path(duckdb.database), config.rebuild_id or None)
         args = ["build", *PRODUCTION_BUILD_ARGS]
         if config.full_refresh:
             args.append("--full-refresh")

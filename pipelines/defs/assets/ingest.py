@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.audits import load_audits, sync_audited_accounts
+from pipelines.defs.assets.dbt_models import refuse_half_rebuilt
 from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.resources import RapportPaths, writable_warehouse
 from pipelines.imports import PARSERS, import_paths
@@ -58,13 +59,22 @@ def canonical_tables(
     paths: RapportPaths,
 ):
     requested = {"twcs": config.twcs_paths, "twarc2": config.twarc2_paths}
-    imported = skipped = posts = snapshots = rejects = 0
+    imported = skipped = refused = posts = snapshots = rejects = 0
+    # Loading more into a half-rebuilt warehouse would be harmless, but the run would
+    # only fail later at dbt: say so here, first.
+    refuse_half_rebuilt(Path(duckdb.database))
     with writable_warehouse(duckdb) as con:
         for source in PARSERS:
             folders = [Path(p) for p in requested.get(source, [])]
             if (paths.inbox / source).is_dir():
                 folders.append(paths.inbox / source)
             for result in import_paths(con, paths.raw, source, folders, log=context.log.info):
+                if result.refused is not None:
+                    # One bad file must not stop the inbox: the others load, it is
+                    # recorded in ops.refused_files, and the run says so.
+                    context.log.warning(result.summary())
+                    refused += 1
+                    continue
                 if result.skipped:
                     skipped += 1
                     continue
@@ -77,7 +87,11 @@ def canonical_tables(
             t: con.execute(f"SELECT count(*) FROM canonical.{t}").fetchone()[0]
             for t in CANONICAL_TABLES
         }
-    run_meta = {"files_imported": imported, "files_already_imported": skipped}
+    run_meta = {
+        "files_imported": imported,
+        "files_already_imported": skipped,
+        "files_refused": refused,
+    }
     for table in CANONICAL_TABLES:
         loaded = {"posts": posts, "account_snapshots": snapshots, "rejects": rejects}.get(table)
         meta = {**run_meta, "row_count": dg.MetadataValue.int(totals[table])}

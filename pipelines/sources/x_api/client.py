@@ -7,8 +7,14 @@ tweepy 4.17 needs three adjustments, all made here:
   configured host (RAPPORT_X_API_URL, default https://api.x.com);
 * it sends requests without a timeout, so a stalled connection would hang a run
   forever; the session adds one;
-* its debug log prints the request headers, bearer token included; a filter on that
-  logger replaces the token before any handler sees the line.
+* its debug log prints the request headers, bearer token included; the scrubbing
+  filter of pipelines/secrets.py on that logger replaces the token before any handler
+  sees the line.
+
+Every response is scrubbed as it arrives (body, reason and headers, and the request
+headers it carries): a proxy or debug gateway may echo the Authorization header, and
+everything downstream (raw landing, tweepy's exceptions, the refusal messages, the
+ops tables) then only ever sees the marker.
 
 ``return_type=requests.Response`` keeps the body bytes for raw landing, and iterating
 the Paginator's pages (not ``flatten()``) keeps ``includes``, ``errors`` and ``meta``."""
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 import requests
 import tweepy
 
+from pipelines import secrets
 from pipelines.sources.x_api.policy import RetryPolicy
 
 TWEEPY_HOST = "https://api.twitter.com"
@@ -62,6 +69,28 @@ EXPANSIONS = [
 ]
 
 
+def _scrub_headers(headers) -> None:  # noqa: ANN001 (requests' CaseInsensitiveDict)
+    for key, value in list(headers.items()):
+        if isinstance(value, str):
+            headers[key] = secrets.scrub(value)
+
+
+def scrub_response(response: requests.Response) -> requests.Response:
+    """The response with every secret replaced, in place, before anyone reads it. The
+    body is only rewritten when it held one: otherwise its bytes stay X's own."""
+    for r in (*response.history, response):
+        body = r.content  # read whole already: the session does not stream
+        clean = secrets.scrub_bytes(body) if body else body
+        if clean != body:
+            r._content = clean
+        r.reason = secrets.scrub(r.reason) if isinstance(r.reason, str) else r.reason
+        r.url = secrets.scrub(r.url)
+        _scrub_headers(r.headers)
+        if r.request is not None:  # it still carries the Authorization header
+            _scrub_headers(r.request.headers)
+    return response
+
+
 class _ApiSession(requests.Session):
     def __init__(self, api_url: str, timeout_s: float) -> None:
         super().__init__()
@@ -72,29 +101,15 @@ class _ApiSession(requests.Session):
         if isinstance(url, str) and url.startswith(TWEEPY_HOST):
             url = self.api_url + url[len(TWEEPY_HOST) :]
         kwargs.setdefault("timeout", self.timeout_s)
-        return super().request(method, url, *args, **kwargs)
-
-
-class _Redact(logging.Filter):
-    secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, ()
-        return True
-
-
-_REDACT = _Redact()
+        return scrub_response(super().request(method, url, *args, **kwargs))
 
 
 def _keep_token_out_of_logs(token: str) -> None:
+    # The token may be handed over in code rather than read from X_BEARER_TOKEN.
+    secrets.remember("X_BEARER_TOKEN", token)
     tweepy_log = logging.getLogger("tweepy.client")
-    _Redact.secrets.add(token)
-    if _REDACT not in tweepy_log.filters:
-        tweepy_log.addFilter(_REDACT)
+    if secrets.SCRUB_FILTER not in tweepy_log.filters:
+        tweepy_log.addFilter(secrets.SCRUB_FILTER)
 
 
 def make_client(bearer_token: str, api_url: str, timeout_s: float) -> tweepy.Client:

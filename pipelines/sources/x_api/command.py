@@ -9,6 +9,7 @@ import os
 import sys
 
 from pipelines.locking import warehouse_write_lock
+from pipelines.secrets import scrub
 from pipelines.settings import Settings
 from pipelines.sources.x_api.config import XConfigError, api_url, config_path, load_x_config
 from pipelines.sources.x_api.ingest import IngestResult, audited_x_handles, new_run_id, x_ingest
@@ -19,7 +20,8 @@ TOKEN_ENV = "X_BEARER_TOKEN"
 
 
 def _fail(message: str) -> int:
-    print(f"rapport: {message}", file=sys.stderr)
+    # X's refusal quotes the response, which a proxy may have filled with the token
+    print(f"rapport: {scrub(message)}", file=sys.stderr)
     return 2
 
 

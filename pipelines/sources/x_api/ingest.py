@@ -27,6 +27,7 @@ import tweepy
 from pipelines.audits import load_audits
 from pipelines.imports import import_file
 from pipelines.landing import land
+from pipelines.secrets import scrub
 from pipelines.sources.x_api import state, usage
 from pipelines.sources.x_api.client import USERS_PER_LOOKUP, Page, XApi, make_client
 from pipelines.sources.x_api.config import XIngestConfig
@@ -293,7 +294,7 @@ class XIngest:
         )
 
     def _account_failed(self, account, endpoint: str, status: str, exc: Exception) -> str:
-        message = str(exc).replace("\n", " ")[:300]
+        message = scrub(str(exc)).replace("\n", " ")[:300]  # scrubbed before the cut
         self._flush_failed(status, message)
         return f"{account.handle} {endpoint}: {status}: {message}"
 
@@ -316,20 +317,29 @@ class XIngest:
             if "posts" in phases:
                 lines = self.read_posts(handles)
         except IngestStopped as stop:
-            self._flush_failed("stopped", str(stop))
-            usage.finish_run(self.con, self.run_id, "stopped", str(stop), self.clock())
-            self.log(f"stopped: {stop}")
+            reason = scrub(str(stop))
+            self._flush_failed("stopped", reason)
+            usage.finish_run(self.con, self.run_id, "stopped", reason, self.clock())
+            self.log(f"stopped: {reason}")
             totals = self.totals()
-            return IngestResult(self.run_id, "stopped", str(stop), stop.reason, totals, lines)
+            return IngestResult(self.run_id, "stopped", reason, stop.reason, totals, lines)
         except XAccessError as exc:
-            self._flush_failed("failed", str(exc))
-            usage.finish_run(self.con, self.run_id, "failed", str(exc), self.clock())
+            message = scrub(str(exc))
+            self._flush_failed("failed", message)
+            usage.finish_run(self.con, self.run_id, "failed", message, self.clock())
             raise
         except Exception as exc:
-            usage.finish_run(self.con, self.run_id, "failed", repr(exc)[:300], self.clock())
+            usage.finish_run(self.con, self.run_id, "failed", scrub(repr(exc))[:300], self.clock())
             raise
         usage.finish_run(self.con, self.run_id, "complete", None, self.clock())
         return IngestResult(self.run_id, "complete", None, None, self.totals(), lines)
+
+
+def _scrubbed(log: Log) -> Log:
+    def write(message: str) -> None:
+        log(scrub(message))
+
+    return write
 
 
 def new_run_id() -> str:
@@ -349,7 +359,9 @@ def x_ingest(
     log: Log = print,
     checkpoint: Callable[[str], None] = lambda where: None,
 ) -> XIngest:
-    """An XIngest wired to tweepy with the config's retry policy."""
+    """An XIngest wired to tweepy with the config's retry policy. Every line it logs is
+    scrubbed of secrets first, whatever `log` writes to."""
+    log = _scrubbed(log)
     policy = RetryPolicy(
         max_attempts=config.max_attempts,
         backoff_initial_s=config.backoff_initial_s,

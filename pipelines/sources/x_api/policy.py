@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import requests
 import tweepy
 
+from pipelines.secrets import scrub
+
 # Failures of the transport or of one response, not of the request: worth a retry.
 _TRANSIENT = (
     requests.ConnectionError,
@@ -42,15 +44,17 @@ class XAccessError(Exception):
 
 
 def _x_says(exc: tweepy.HTTPException) -> str:
+    # The client scrubbed the body already; scrubbed again here because this text goes
+    # to stderr and the ops tables, and before it is cut, so no half token survives.
     try:
         body = exc.response.json()
     except ValueError:
-        return exc.response.text[:300]
+        return scrub(exc.response.text)[:300]
     if not isinstance(body, dict):
-        return str(body)[:300]
+        return scrub(str(body))[:300]
     parts = [body.get(k) for k in ("title", "detail", "reason", "type")]
     parts += [e.get("message") for e in body.get("errors", []) if isinstance(e, dict)]
-    return "; ".join(str(p) for p in parts if p)[:300]
+    return scrub("; ".join(str(p) for p in parts if p))[:300]
 
 
 def explain_refusal(exc: tweepy.HTTPException) -> str:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from pipelines.secrets import scrub
 from pipelines.sources.x_api import usage
 from pipelines.sources.x_api.config import XIngestConfig
 from pipelines.sources.x_api.pages import USERS, PageFacts, newest_id
@@ -82,6 +83,7 @@ def _save_sweep(con, account_id: str, endpoint: str, s: Sweep, now: datetime) ->
 
 
 def _save_account(con, handle: str, account_id, status: str, error, day, now) -> None:
+    error = None if error is None else scrub(error)
     con.execute(
         "INSERT INTO ops.x_accounts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (handle_lower) "
         "DO UPDATE SET handle = EXCLUDED.handle, "
@@ -104,7 +106,8 @@ def _account_error_status(error: dict) -> str:
 
 
 def _error_text(error: dict) -> str:
-    return str(error.get("detail") or error.get("title") or error)[:300]
+    # scrubbed before it is cut, so no half of a secret survives the cut
+    return scrub(str(error.get("detail") or error.get("title") or error))[:300]
 
 
 # ---------------------------------------------------------------------------- pages

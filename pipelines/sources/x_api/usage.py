@@ -5,7 +5,8 @@ counted in whole micro-dollars and stored as DECIMAL, so sums of $0.005 stay exa
 X bills every object a response returns, the same object at most once per UTC day;
 ``charge`` keeps that day's list, so a post read by two endpoints or two runs the same
 day is priced once. Writers here run inside the caller's transaction except
-``add_failed_requests``, which records requests that brought back no page."""
+``add_failed_requests``, which records requests that brought back no page. Error and
+stop texts are scrubbed of secrets (pipelines/secrets.py) on their way in."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 import duckdb
 
+from pipelines.secrets import scrub
 from pipelines.sources.x_api.config import MICROS_PER_USD
 
 PLATFORM = "x"
@@ -53,7 +55,7 @@ def finish_run(
 ) -> None:
     con.execute(
         "UPDATE ops.api_runs SET status = ?, stop_reason = ?, finished_at = ? WHERE run_id = ?",
-        [status, reason, now, run_id],
+        [status, None if reason is None else scrub(reason), now, run_id],
     )
 
 
@@ -127,7 +129,7 @@ def add_usage(
             users_charged,
             usd(cost_micros),
             status,
-            error,
+            None if error is None else scrub(error),
             now,
             now,
         ],
