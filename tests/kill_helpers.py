@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.settings import PROJECT_ROOT
 
 # The tables a rerun must bring back exactly as a clean run leaves them (every table
 # and view of schema marts is added to these).

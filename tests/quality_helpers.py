@@ -15,17 +15,17 @@ def downstream_report() -> dg.MaterializeResult:
 def run_checks_and_report() -> dg.ExecuteInProcessResult:
     """Every quality check on the warehouse as it is (RAPPORT_WAREHOUSE) and the
     downstream asset, in one run; no dbt, so a value corrupted in the copy stays."""
-    from pipelines.defs.assets.dbt_models import rapport_dbt_models
+    from pipelines.config.settings import load_settings
+    from pipelines.defs.assets.dbt_models import dbt_models
     from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
     from pipelines.defs.checks import quality_checks
     from pipelines.defs.resources import build_resources
-    from pipelines.settings import load_settings
 
     return dg.materialize(
         [
             audited_accounts,
             canonical_tables,
-            rapport_dbt_models,
+            dbt_models(),
             *quality_checks,
             downstream_report,
         ],

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.audits import AuditConfigError, load_audits
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.audits import AuditConfigError, load_audits
+from pipelines.config.settings import PROJECT_ROOT
 
 GOOD = """\
 clients:
@@ -60,8 +60,8 @@ def test_a_missing_file_says_how_to_fix_it(tmp_path):
 
 
 def test_an_empty_client_list_syncs_to_an_empty_table(tmp_path):
-    from pipelines.audits import sync_audited_accounts
-    from pipelines.warehouse import connect
+    from pipelines.canonical.tables import connect
+    from pipelines.config.audits import sync_audited_accounts
 
     con = connect(tmp_path / "w.duckdb")
     sync_audited_accounts(con, load_audits(write(tmp_path, "clients: []\n")))

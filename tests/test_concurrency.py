@@ -7,16 +7,17 @@ import sys
 
 import duckdb
 
+from pipelines.canonical.publish import publish_analyst_copy
+from pipelines.canonical.tables import connect
 from pipelines.cli import main
-from pipelines.locking import warehouse_write_lock
-from pipelines.runner import publish_analyst_copy
-from pipelines.warehouse import connect
+from pipelines.core.locking import warehouse_write_lock
 from tests.conftest import shared_file
 
 
 def test_a_second_writer_waits_for_the_first_and_then_gives_up_clearly(warehouse):
     code = (
-        "import sys; from pathlib import Path; from pipelines.locking import warehouse_write_lock\n"
+        "import sys; from pathlib import Path\n"
+        "from pipelines.core.locking import warehouse_write_lock\n"
         "try:\n"
         f"    with warehouse_write_lock(Path({str(warehouse.warehouse_path)!r}), wait_seconds=1):\n"
         "        sys.exit(0)\n"

@@ -10,10 +10,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.defs.assets.dbt_models import rapport_dbt_models
+from pipelines.defs.assets.dbt_models import dbt_models
 from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
 from pipelines.defs.resources import build_resources
-from pipelines.sources import demo_world
+from pipelines.sources import demo
 
 SNAPSHOT = Path(__file__).with_name("asset_graph.txt")
 
@@ -41,11 +41,13 @@ def test_the_asset_graph_matches_the_committed_list():
 def test_dbt_sources_are_the_python_assets():
     deps = {
         dep.to_user_string()
-        for key in rapport_dbt_models.keys
-        for dep in rapport_dbt_models.asset_deps[key]
+        for key in dbt_models().keys
+        for dep in dbt_models().asset_deps[key]
         if dep.path[0] in {"canonical", "config"}
     }
-    from pipelines.defs.assets.reports import audit_periods
+    from pipelines.defs.assets.reports import audit_assets
+
+    audit_periods, _ = audit_assets()
 
     produced = {
         k.to_user_string()
@@ -61,12 +63,12 @@ def demo_run(tmp_path_factory):
         mp.setenv("RAPPORT_WAREHOUSE", str(root / "rapport.duckdb"))
         mp.setenv("RAPPORT_RAW_DIR", str(root / "raw"))
         mp.setenv("RAPPORT_INBOX", str(root / "inbox"))
-        from pipelines.settings import load_settings
+        from pipelines.config.settings import load_settings
 
         settings = load_settings()
-        demo_world.generate(settings.inbox_dir / "twarc2" / "demo")
+        demo.generate(settings.inbox_dir / "twarc2" / "demo")
         result = dg.materialize(
-            [audited_accounts, canonical_tables, rapport_dbt_models],
+            [audited_accounts, canonical_tables, dbt_models()],
             resources=build_resources(settings),
         )
     return result, settings
@@ -76,7 +78,7 @@ def test_every_asset_materializes_on_the_demo_and_every_check_passes(demo_run):
     result, _ = demo_run
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    expected = audited_accounts.keys | canonical_tables.keys | rapport_dbt_models.keys
+    expected = audited_accounts.keys | canonical_tables.keys | dbt_models().keys
     assert materialized == expected
     evaluations = [
         e.event_specific_data
@@ -107,14 +109,14 @@ def test_the_demo_archetypes_show_in_the_marts(demo_run):
         "SELECT handle, flag_follows_far_more, flag_empty_bio, flag_default_avatar, "
         "flag_few_posts FROM marts.accounts",
     )
-    broadcaster, talker = demo_world.BROADCASTER, demo_world.CONVERSATIONAL
-    assert set(demo_world.AUDITED_HANDLES) <= set(conv)
+    broadcaster, talker = demo.BROADCASTER, demo.CONVERSATIONAL
+    assert set(demo.AUDITED_HANDLES) <= set(conv)
     # The broadcaster is talked to but never answers, and only announces.
     assert conv[broadcaster][0] == 0 and conv[broadcaster][1] == 0 and conv[broadcaster][2] > 0
     assert mix[broadcaster][0] > 0.9 and mix[broadcaster][1] == 0
     # The conversational brand answers most of what it is sent.
     assert conv[talker][1] > 0.5 and conv[talker][0] > 0.3
     assert mix[talker][0] < mix[broadcaster][0]
-    assert flags[demo_world.FOLLOW_FOR_FOLLOW][0] is True
-    assert flags[demo_world.GHOST][1:] == (True, True, True)
+    assert flags[demo.FOLLOW_FOR_FOLLOW][0] is True
+    assert flags[demo.GHOST][1:] == (True, True, True)
     assert flags[talker] == (False, False, False, False)

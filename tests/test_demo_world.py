@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.sources import demo_world as dw
+from pipelines.sources import demo as dw
 
 REPO = Path(__file__).resolve().parent.parent
 HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")

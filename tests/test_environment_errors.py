@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.settings import PROJECT_ROOT
 
 GOOD_AUDITS = PROJECT_ROOT / "audits.yaml"
 

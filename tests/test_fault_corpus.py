@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipelines.imports import ImportRefused, import_file
-from pipelines.warehouse import connect
+from pipelines.canonical.imports import ImportRefused, import_file
+from pipelines.canonical.tables import connect
 
 # --------------------------------------------------------------------------- cases
 

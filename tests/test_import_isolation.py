@@ -65,8 +65,8 @@ def test_a_single_refused_file_is_still_exit_2(warehouse, tmp_path, capsys):
 
 
 def test_a_bad_file_in_the_inbox_does_not_fail_the_scheduled_import(warehouse, tmp_path):
-    from pipelines.dagster_home import ensure_dagster_home
     from pipelines.definitions import defs
+    from pipelines.defs.dagster_home import ensure_dagster_home
     from pipelines.defs.resources import build_resources
 
     ensure_dagster_home(warehouse)

@@ -22,9 +22,9 @@ import duckdb
 import pytest
 
 from pipelines.bench.generate import HEADER, generate
-from pipelines.imports import import_paths
-from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.warehouse import connect
+from pipelines.canonical.imports import import_paths
+from pipelines.canonical.tables import connect
+from pipelines.config.settings import DBT_PROJECT_DIR
 from tests.conftest import shared_file
 
 DBT = str(Path(sys.executable).with_name("dbt"))

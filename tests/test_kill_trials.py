@@ -9,7 +9,7 @@ A clean run of each command is made once for the module, on the same inputs (the
 sample and the 25 X API v2 page files of ../shared/data); every trial starts from a copy
 of the clean workspace at the right stage, so no trial redoes the others' work.
 
-Rebuild (pipelines/rebuilds.py): killed before it finished, the warehouse must say so
+Rebuild (pipelines/canonical/rebuild.py): killed before it finished, the warehouse must say so
 (ops.rebuilds), `rapport build` must refuse (exit 1, telling to run `rapport rebuild`),
 the analyst copy must stay the last whole one, byte for byte, and a second
 `rapport rebuild` must finish it."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.sources.records import NotThisFormat
-from pipelines.sources.twarc2 import parse_twarc2
+from pipelines.sources.twarc2.parse import parse_twarc2
 from tests.conftest import require_shared
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from pipelines.sources.records import NotThisFormat
-from pipelines.sources.twcs import extract_hashtags, extract_mentions, extract_urls, parse_twcs
+from pipelines.sources.twcs.parse import (
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    parse_twcs,
+)
 from tests.conftest import require_shared
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -3,21 +3,30 @@ demo world (`rapport import twcs` + `rapport demo`, which also writes the audit 
 
 * the untouched warehouse passes every blocking check;
 * for every numeric column of every mart (listed from information_schema), one row set
-  to an impossible value in a copy of the warehouse makes `rapport check` exit non-zero
-  and name that mart's suite and the column;
-* every numeric mart column has an expectation (so a new metric cannot ship unguarded);
+  to an impossible value in a copy of the warehouse fails the column's home check and
+  names the column: `rapport check` (that mart's GX suite) for a column a GX expectation
+  guards, the mart's dbt tests for a column only a dbt data test guards;
+* every numeric mart column is guarded by a GX expectation or a dbt data test (so a new
+  metric cannot ship unguarded), and each rule has one home: a mart's dbt tests keep to
+  what GX does not check (relationships, categories, time order), never a numeric
+  column's value;
 * in a Dagster run, a failing blocking check stops an asset downstream of the mart.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 
 from pipelines.cli import main
 from pipelines.quality.suites import SUITES
@@ -33,6 +42,53 @@ MAY_BE_NEGATIVE = {
     "following_growth": "coalesce({c}, 0) + 1",
     "follower_growth_rate": "-2",  # a count cannot fall by more than 100%
 }
+
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def dbt_guarded_columns() -> dict[str, set[str]]:
+    """mart -> the columns its dbt data tests constrain: a column's own tests, and every
+    column a model-level test names in its arguments (an expression, a column list)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((DBT_PROJECT / "models" / "marts").glob("*.yml")):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            columns = model.get("columns", [])
+            names = {c["name"] for c in columns}
+            guarded = found.setdefault(model["name"], set())
+            guarded.update(c["name"] for c in columns if c.get("data_tests"))
+            for test in model.get("data_tests", []):
+                guarded.update(names & set(WORD.findall(json.dumps(test))))
+    return found
+
+
+def dbt_test(path: Path, mart: str) -> subprocess.CompletedProcess:
+    """The mart's dbt data tests, run on the warehouse at `path` as it is (no build)."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    scratch = path.parent / "dbt"
+    return subprocess.run(
+        [
+            dbt,
+            "test",
+            "--select",
+            mart,
+            "--exclude",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+        ],
+        env={**os.environ, "RAPPORT_WAREHOUSE": str(path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -125,16 +181,30 @@ def test_the_demo_and_twcs_warehouse_passes_every_blocking_check(built, check_en
     assert max(n for _, n, _ in build_runs) == len(rows)  # the build ran every check
 
 
-def test_every_numeric_mart_column_has_an_expectation(built):
+def test_every_numeric_mart_column_is_guarded_by_gx_or_dbt(built):
     marts = mart_tables(built)
     assert {"conversation_metrics", "post_mix", "accounts", "posts"} <= marts
     assert marts - set(SUITES) == set(), "a mart without a GX suite (pipelines/quality/suites)"
+    dbt = dbt_guarded_columns()
     unguarded = [
         f"marts.{mart}.{column} ({dtype})"
         for mart, column, dtype in numeric_mart_columns(built)
-        if column not in SUITES[mart].guarded_columns()
+        if column not in SUITES[mart].guarded_columns() | dbt.get(mart, set())
     ]
-    assert unguarded == [], "numeric mart columns no expectation constrains"
+    assert unguarded == [], "numeric mart columns no GX expectation or dbt test constrains"
+
+
+def test_each_mart_rule_has_one_home(built):
+    """A value rule on a numeric column (a range, a sum, an order) lives in the blocking
+    GX suite; a mart's dbt tests keep to what the suite does not check. So a numeric
+    column a GX expectation guards is named by no dbt test of its mart."""
+    dbt = dbt_guarded_columns()
+    twice = [
+        f"marts.{mart}.{column}"
+        for mart, column, _ in numeric_mart_columns(built)
+        if column in dbt.get(mart, set()) and column in SUITES[mart].guarded_columns()
+    ]
+    assert twice == [], "checked by both a dbt test and the GX suite: give the rule one home"
 
 
 def test_an_impossible_value_in_any_numeric_column_fails_rapport_check(built, check_env, capsys):
@@ -144,6 +214,14 @@ def test_an_impossible_value_in_any_numeric_column_fails_rapport_check(built, ch
     for mart, column, _ in columns:
         copy = check_env(f"{mart}.{column}")
         corrupt(copy, mart, column)
+        if column not in SUITES[mart].guarded_columns():
+            # its one home is a dbt test beside the model, which `rapport check` never
+            # runs: that test must catch it (the build runs it before anything publishes)
+            tested = dbt_test(copy, mart)
+            failing = [line for line in tested.stdout.splitlines() if "FAIL" in line]
+            if tested.returncode == 0 or not any(column in line for line in failing):
+                missed.append(f"{mart}.{column}: no dbt test of {mart} failed naming it")
+            continue
         code = main(["check"])
         out = capsys.readouterr().out
         failed = {r[0]: r for r in results(copy) if r[2] == "fail"}

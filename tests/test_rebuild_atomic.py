@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.cli import main
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DATA, require_shared, shared_file
 
 KILL_AT_FILE = 12
@@ -40,8 +40,8 @@ def _replay_and_die_at(settings, n: int) -> subprocess.CompletedProcess:
     code = textwrap.dedent(
         f"""
         import os, signal
-        from pipelines.imports import reload_from_raw
-        from pipelines.warehouse import connect
+        from pipelines.canonical.imports import reload_from_raw
+        from pipelines.canonical.tables import connect
         from pathlib import Path
 
         def log(line):

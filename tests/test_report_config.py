@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from pipelines.audits import AuditConfigError, load_audits, load_clients
 from pipelines.cli import main
+from pipelines.config.audits import AuditConfigError, load_audits, load_clients
+from pipelines.config.settings import PROJECT_ROOT
 from pipelines.reports.thresholds import Thresholds
-from pipelines.settings import PROJECT_ROOT
 
 FULL = """\
 clients:

@@ -17,10 +17,10 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.dagster_home import ensure_dagster_home
+from pipelines.config.settings import PROJECT_ROOT, load_settings
+from pipelines.defs.dagster_home import ensure_dagster_home
 from pipelines.reports.tables import METRICS
-from pipelines.settings import PROJECT_ROOT, load_settings
-from pipelines.sources import demo_world
+from pipelines.sources import demo as demo_world
 from tests.report_helpers import (
     CHROMIUM,
     chromium,
@@ -326,7 +326,7 @@ def test_a_refused_audit_is_a_failed_run_in_dagster(warehouse_copy):
 
 def test_a_blocking_check_failing_in_the_same_run_stops_the_report(warehouse_copy):
     from pipelines.definitions import defs
-    from pipelines.defs.assets.reports import audit_selection
+    from pipelines.defs.jobs import audit_selection
     from pipelines.defs.resources import build_resources
 
     @dg.asset_check(asset=dg.AssetKey(["marts", "audit_scorecard"]), blocking=True)

@@ -22,6 +22,7 @@ def row(handle: str, role: str = "brand", **figures) -> dict:
         "replies": 50,
         "retweets": 8,
         "quotes": 2,
+        "amplify_share": 0.1,
         "broadcast_posts": 30,
         "broadcast_share": 0.3,
         "reply_share": 0.5,
@@ -48,12 +49,37 @@ def row(handle: str, role: str = "brand", **figures) -> dict:
     return base | figures
 
 
+def benchmarked(rows: list[dict]) -> list[dict]:
+    """The rows as marts.audit_scorecard gives them: each carries the period's competitor
+    benchmark (pooled messages, mean engagement of the competitors with an account)."""
+    seen = [r for r in rows if r["role"] == "competitor" and r["account_id"] is not None]
+    inbound, answered = sum(r["inbound"] for r in seen), sum(r["answered"] for r in seen)
+    per_1k = [
+        r["engagement_per_post_per_1k_followers"]
+        for r in seen
+        if r["engagement_per_post_per_1k_followers"] is not None
+    ]
+    bench = {
+        "competitor_inbound": inbound,
+        "competitor_answered": answered,
+        "competitor_response_rate": answered / inbound if inbound else None,
+        "competitor_engagement_per_post_per_1k_followers": (
+            sum(per_1k) / len(per_1k) if per_1k else None
+        ),
+    }
+    return [r | bench for r in rows]
+
+
+def find_in(rows: list[dict], thresholds: Thresholds) -> list:
+    return find(benchmarked(rows), thresholds)
+
+
 DEFAULTS = Thresholds()
 
 
 def codes(rows: list[dict], thresholds: Thresholds = DEFAULTS) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for f in find(rows, thresholds):
+    for f in find_in(rows, thresholds):
         out.setdefault(f.handle, set()).add(f.code)
     return out
 
@@ -68,7 +94,7 @@ def test_low_response_rate_quotes_the_competitors_pooled_rate():
         row("R1", "competitor", inbound=100, answered=60),
         row("R2", "competitor", inbound=50, answered=12),
     ]
-    (finding,) = [f for f in find(rows, Thresholds()) if f.code == "low_response_rate"]
+    (finding,) = [f for f in find_in(rows, Thresholds()) if f.code == "low_response_rate"]
     assert finding.kind == CONCERN
     assert finding.text == (
         "@Quiet answered 12% of 340 messages sent to it; competitors answered 48% of 150."
@@ -99,6 +125,7 @@ def test_a_broadcaster_gets_the_broadcaster_findings():
         replies=0,
         retweets=0,
         quotes=0,
+        amplify_share=0.0,
         broadcast_posts=81,
         broadcast_share=81 / 97,
         reply_share=0.0,
@@ -108,7 +135,7 @@ def test_a_broadcaster_gets_the_broadcaster_findings():
         median_first_response_min=None,
         p90_first_response_min=None,
     )
-    found = {f.code: f for f in find([acme], Thresholds())}
+    found = {f.code: f for f in find_in([acme], Thresholds())}
     assert set(found) == {"low_response_rate", "broadcaster", "rarely_replies", "never_amplifies"}
     assert found["broadcaster"].text == (
         "84% of @AcmeCo's 97 posts are announcements that mention nobody."
@@ -120,7 +147,7 @@ def test_follow_for_follow_names_the_ratio():
     f4f = row("Deals", followers_end=470, following_end=4606, follows_per_follower=4606 / 470)
     assert "follow_for_follow" not in codes([f4f]).get("Deals", set())  # default: 10
     lower = replace(Thresholds(), follows_per_follower_above=8)
-    (finding,) = [f for f in find([f4f], lower) if f.code == "follow_for_follow"]
+    (finding,) = [f for f in find_in([f4f], lower) if f.code == "follow_for_follow"]
     assert finding.text.startswith("@Deals follows 9.8 accounts per follower (4,606 following")
     assert "follows_per_follower 9.80 = following_end 4,606 / followers_end 470" in finding.figure
 
@@ -129,7 +156,7 @@ def test_a_ghost_needs_enough_legitimacy_flags():
     one_flag = row("Labs", flag_empty_bio=True)
     assert "looks_abandoned" not in codes([one_flag]).get("Labs", set())
     ghost = row("Labs", flag_empty_bio=True, flag_default_avatar=True, posts_count_end=7)
-    (finding,) = [f for f in find([ghost], Thresholds()) if f.code == "looks_abandoned"]
+    (finding,) = [f for f in find_in([ghost], Thresholds()) if f.code == "looks_abandoned"]
     assert "the default avatar, an empty bio" in finding.text
 
 
@@ -138,11 +165,11 @@ def test_a_responsive_brand_is_praised_and_competitors_are_never_judged():
         row("Talker", answered=90, response_rate=0.9),
         row("Rival", "competitor", answered=0, response_rate=0.0, broadcast_share=1.0),
     ]
-    found = find(rows, Thresholds())
+    found = find_in(rows, Thresholds())
     assert [(f.handle, f.code, f.kind) for f in found] == [("Talker", "responsive", STRENGTH)]
 
 
 def test_a_handle_never_seen_is_reported_as_no_data():
     missing = row("Ghosted", account_id=None)
-    (finding,) = find([missing], Thresholds())
+    (finding,) = find_in([missing], Thresholds())
     assert (finding.code, finding.kind) == ("no_data", CONCERN)

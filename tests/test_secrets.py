@@ -21,11 +21,11 @@ import dagster as dg
 import pytest
 import tweepy
 
-from pipelines import secrets
 from pipelines.cli import main
+from pipelines.config.settings import load_settings
+from pipelines.core import secrets
+from pipelines.core.secrets import SECRET_ENV_VARS, install_output_scrubbing, scrub, scrub_bytes
 from pipelines.defs.assets.x_ingest import x_posts
-from pipelines.secrets import SECRET_ENV_VARS, install_output_scrubbing, scrub, scrub_bytes
-from pipelines.settings import load_settings
 from pipelines.sources.x_api.client import make_client
 from tests.fake_x_api import FakeXApi
 from tests.x_helpers import (
@@ -212,7 +212,7 @@ def cli_env(tmp_path, no_secrets):
 def test_rapport_ingest_x_and_build_leave_an_echoed_token_nowhere(
     cli_env, pages, tmp_path, scrubbed_output, capfd, caplog
 ):
-    scrubbed_output()  # as pipelines/cli.py main() does first
+    scrubbed_output()  # as pipelines.cli main() does first
     caplog.set_level(logging.DEBUG, logger="tweepy.client")  # it logs every header
     token = x_like_token()
     with FakeXApi(new_world(pages), token) as api:

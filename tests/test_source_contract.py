@@ -15,14 +15,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.canonical.imports import import_file
+from pipelines.canonical.tables import connect
 from pipelines.cli import main
-from pipelines.imports import import_file
 from pipelines.sources import contract
 from pipelines.sources.contract import Violation
 from pipelines.sources.records import Reject
-from pipelines.sources.twarc2 import parse_iso_timestamp, parse_twarc2
-from pipelines.sources.twcs import parse_twitter_time
-from pipelines.warehouse import connect
+from pipelines.sources.twarc2.objects import parse_iso_timestamp
+from pipelines.sources.twarc2.parse import parse_twarc2
+from pipelines.sources.twcs.parse import parse_twitter_time
 from tests.conftest import shared_file
 
 LANDED = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -431,8 +432,8 @@ def test_twcs_landed_before_its_posts_rejects_them(con, warehouse, tmp_path):
 
 def test_the_sql_fast_path_keeps_the_same_ceilings(tmp_path):
     # Files only the contract makes odd are handed to the parser, not loaded in SQL.
-    from pipelines.landing import land
-    from pipelines.sources.twcs_bulk import bulk_load_twcs
+    from pipelines.canonical.landing import land
+    from pipelines.sources.twcs.bulk import bulk_load_twcs
 
     cases = {
         "big_id": twcs_row(tid="9223372036854775808"),

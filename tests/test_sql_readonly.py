@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.canonical.publish import publish_analyst_copy
+from pipelines.canonical.tables import connect
 from pipelines.cli import main
-from pipelines.runner import publish_analyst_copy
-from pipelines.warehouse import connect
 
 
 @pytest.fixture

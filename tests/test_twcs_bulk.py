@@ -9,12 +9,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.imports import import_file
-from pipelines.landing import land
-from pipelines.loader import load_batch
-from pipelines.sources.twcs import extract_hashtags, extract_mentions, extract_urls, parse_twcs
-from pipelines.sources.twcs_bulk import bulk_load_twcs, hashtags_sql, mentions_sql, urls_sql
-from pipelines.warehouse import connect
+from pipelines.canonical.imports import import_file
+from pipelines.canonical.landing import land
+from pipelines.canonical.loader import load_batch
+from pipelines.canonical.tables import connect
+from pipelines.sources.twcs.bulk import bulk_load_twcs, hashtags_sql, mentions_sql, urls_sql
+from pipelines.sources.twcs.parse import (
+    extract_hashtags,
+    extract_mentions,
+    extract_urls,
+    parse_twcs,
+)
 from tests.conftest import shared_file
 
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"

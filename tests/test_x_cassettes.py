@@ -18,10 +18,10 @@ import pytest
 import vcr
 import yaml
 
+from pipelines.canonical.tables import connect
 from pipelines.sources.x_api.config import XIngestConfig
 from pipelines.sources.x_api.ingest import x_ingest
 from pipelines.sources.x_api.pages import INGEST_VERSION
-from pipelines.warehouse import connect
 from tests.conftest import shared_file
 from tests.x_helpers import query
 

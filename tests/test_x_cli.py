@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.cli import main
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.settings import PROJECT_ROOT
 from pipelines.sources.x_api.config import XIngestConfig, load_x_config
 from tests.fake_x_api import FakeXApi
 from tests.x_helpers import (

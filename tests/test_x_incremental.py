@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.imports import import_paths
-from pipelines.warehouse import connect
+from pipelines.canonical.imports import import_paths
+from pipelines.canonical.tables import connect
 from tests.fake_x_api import FakeXApi
 from tests.x_helpers import (
     HANDLES,

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.sources import demo_world
+from pipelines.canonical.tables import connect
+from pipelines.sources import demo
 from pipelines.sources.x_api.config import XIngestConfig
 from pipelines.sources.x_api.ingest import IngestResult, x_ingest
-from pipelines.warehouse import connect
 from tests.fake_x_api import FakeClock, FakeXApi, World
 
 # A sentinel: tests grep every file and log for it.
 TOKEN = "rapport-sentinel-bearer-9f1c2d7e4b"
-HANDLES = list(demo_world.AUDITED_HANDLES)
+HANDLES = list(demo.AUDITED_HANDLES)
 # The demo world's posts end at its anchor; the runs happen an hour later.
-START = demo_world.DEFAULT_ANCHOR.replace(hour=7)
+START = demo.DEFAULT_ANCHOR.replace(hour=7)
 CANONICAL = ("posts", "account_snapshots", "accounts", "rejects")
 
 
@@ -46,7 +46,7 @@ def kill_at(step: str, nth: int):
 def demo_pages(root: Path) -> Path:
     folder = root / "demo_pages"
     if not folder.exists():
-        demo_world.generate(folder)
+        demo.generate(folder)
     return folder
 
 
@@ -200,13 +200,12 @@ def materialize(env: dict, selection: list[str] | None = None):
     import dagster as dg
     import pytest
 
-    from pipelines.dagster_home import ensure_dagster_home
-    from pipelines.defs.assets.dbt_models import rapport_dbt_models
+    from pipelines.config.settings import load_settings
+    from pipelines.defs.assets.dbt_models import dbt_models
     from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
     from pipelines.defs.assets.x_ingest import X_INGEST_ASSETS
-    from pipelines.defs.resources import build_resources
-    from pipelines.settings import load_settings
-    from pipelines.sources.x_api.resource import x_api_resource
+    from pipelines.defs.dagster_home import ensure_dagster_home
+    from pipelines.defs.resources import build_resources, x_api_resource
 
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
@@ -216,7 +215,7 @@ def materialize(env: dict, selection: list[str] | None = None):
                 mp.setenv(key, value)
         settings = load_settings()
         ensure_dagster_home(settings)
-        assets = [*X_INGEST_ASSETS, audited_accounts, canonical_tables, rapport_dbt_models]
+        assets = [*X_INGEST_ASSETS, audited_accounts, canonical_tables, dbt_models()]
         targets = dg.AssetSelection.assets(*X_INGEST_ASSETS)
         if selection:
             keys = [dg.AssetKey.from_user_string(k) for k in selection]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.sources.twcs import MENTION_RE
+from pipelines.sources.twcs.parse import MENTION_RE
 
 
 def read_posts(folders: list[Path]) -> pd.DataFrame:

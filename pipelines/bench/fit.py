@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.settings import PROJECT_ROOT
-from pipelines.sources.twcs import parse_twcs
+from pipelines.config.settings import PROJECT_ROOT
+from pipelines.sources.twcs.parse import parse_twcs
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 TWCS_SAMPLE = SHARED_DATA / "twcs" / "twcs_sample.csv"

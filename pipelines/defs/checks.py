@@ -15,11 +15,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.locking import warehouse_write_lock
+from pipelines.canonical.tables import connect
+from pipelines.core.locking import warehouse_write_lock
 from pipelines.quality.history import record
 from pipelines.quality.registry import CHECKS, run_check
 from pipelines.quality.thresholds import QualityThresholds
-from pipelines.warehouse import connect
 
 _BY_KEY = {dg.AssetCheckKey(dg.AssetKey(c.asset_key_path), c.name): c for c in CHECKS}
 

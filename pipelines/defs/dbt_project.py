@@ -1,27 +1,35 @@
 """The dbt project as Dagster sees it.
 
 `DbtProject.prepare_if_dev()` only parses under `dagster dev`; the CLI, tests and CI
-load these definitions too, so the manifest is (re)built here whenever it is missing
-or older than the project's files. An up-to-date manifest costs one stat per file."""
+load these definitions too, so `ensure_manifest()` (re)builds the manifest whenever it
+is missing or older than the project's files; it runs when the dbt assets are built
+(pipelines/defs/assets/dbt_models.py `dbt_models()`), never at import. An up-to-date
+manifest costs one stat per file."""
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import shutil
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.config.settings import DBT_PROJECT_DIR
 
-rapport_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+@functools.cache
+def rapport_dbt_project() -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
 # The dbt installed beside this Python, so nothing depends on the venv being activated.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=rapport_dbt_project, dbt_executable=DBT_EXECUTABLE)
+    return DbtCliResource(project_dir=rapport_dbt_project(), dbt_executable=DBT_EXECUTABLE)
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -38,7 +46,8 @@ def _stale(project: DbtProject) -> bool:
     )
 
 
-def ensure_manifest(project: DbtProject = rapport_dbt_project) -> Path:
+def ensure_manifest(project: DbtProject | None = None) -> Path:
+    project = project or rapport_dbt_project()
     if _stale(project):
         # Several processes may load the definitions at once (tests, CLI, the UI):
         # one parses, the others wait and then find the manifest fresh.
@@ -60,6 +69,3 @@ def prune_run_targets(keep: int = 5) -> None:
     )
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-ensure_manifest()

@@ -1,9 +1,11 @@
-"""Resources: the DuckDB warehouse (dagster-duckdb) and where Rapport's files live.
-Defaults come from pipelines.settings, so RAPPORT_WAREHOUSE / RAPPORT_RAW_DIR /
+"""Resources: the DuckDB warehouse (dagster-duckdb), where Rapport's files live, dbt,
+the quality thresholds and the X API client.
+Defaults come from pipelines.config.settings, so RAPPORT_WAREHOUSE / RAPPORT_RAW_DIR /
 RAPPORT_AUDITS / RAPPORT_INBOX reach Dagster runs and the CLI alike."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +14,12 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from pipelines.canonical.tables import connect
+from pipelines.config.settings import Settings, load_settings
+from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.dbt_project import dbt_cli
-from pipelines.locking import warehouse_write_lock
 from pipelines.quality.thresholds import QualityThresholds
-from pipelines.settings import Settings, load_settings
-from pipelines.warehouse import connect
+from pipelines.sources.x_api.config import DEFAULT_API_URL, TOKEN_ENV, api_url
 
 
 class RapportPaths(dg.ConfigurableResource):
@@ -49,6 +52,24 @@ class ReportsLocation(dg.ConfigurableResource):
         return Path(self.reports_dir)
 
 
+class XApiResource(dg.ConfigurableResource):
+    """Where and as whom to read the X API v2. No token: the live ingest is skipped.
+    The token is configured with ``dg.EnvVar("X_BEARER_TOKEN")``: Dagster stores the
+    variable's name in run config and resolves its value only inside the run, so the
+    token never reaches run storage."""
+
+    bearer_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+
+
+def x_api_resource() -> XApiResource:
+    # A machine without the variable still loads the definitions and runs the daily job
+    # (the ingest assets log that they skipped); an EnvVar of an unset variable would
+    # fail every run instead. Set the variable, then reload the code location.
+    token = dg.EnvVar(TOKEN_ENV) if os.environ.get(TOKEN_ENV) else None
+    return XApiResource(bearer_token=token, api_url=api_url())
+
+
 @contextmanager
 def writable_warehouse(duckdb_resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection, held under the single-writer lock, with the canonical schema."""
@@ -75,4 +96,5 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
         # Thresholds of the quality checks; RAPPORT_QUALITY_<FIELD> overrides a default.
         "quality": QualityThresholds.from_env(),
         "reports": ReportsLocation(reports_dir=str(s.reports_dir)),
+        "x_api": x_api_resource(),
     }

@@ -1,16 +1,15 @@
-"""The daily refresh: import the inbox, rebuild every model, run every check."""
+"""The schedules, each running a job of pipelines/defs/jobs.py: the daily refresh
+(06:00 UTC), and one audit schedule per client at the client's cron, in the client's
+time zone (refresh what the audit reads, then write the report; a failed check or step
+fails the run, in the UI)."""
+
+from __future__ import annotations
 
 import dagster as dg
 
-daily_refresh_job = dg.define_asset_job(
-    "daily_refresh",
-    # The client audits (group reports, partitioned by client) have their own
-    # schedules, one per client (pipelines/defs/audit_schedules.py).
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"),
-    # Every run writes the one DuckDB file: the queued run coordinator (dagster.yaml)
-    # admits one run with this tag at a time.
-    tags={"rapport/writes": "warehouse"},
-)
+from pipelines.config.audits import ClientAudit
+from pipelines.defs.jobs import client_audit_job, daily_refresh_job
+from pipelines.defs.partitions import configured_clients
 
 daily_refresh_schedule = dg.ScheduleDefinition(
     job=daily_refresh_job,
@@ -18,3 +17,26 @@ daily_refresh_schedule = dg.ScheduleDefinition(
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+
+def client_schedule(client: ClientAudit) -> dg.ScheduleDefinition:
+    def run_request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest(partition_key=client.name, tags={"rapport/client": client.name})
+
+    return dg.ScheduleDefinition(
+        name=f"audit_{client.name}",
+        job=client_audit_job(),
+        cron_schedule=client.schedule,
+        execution_timezone=client.timezone,
+        execution_fn=run_request,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=f"The {client.name} audit ({client.schedule}, {client.timezone}).",
+    )
+
+
+def audit_schedules() -> list[dg.ScheduleDefinition]:
+    return [client_schedule(c) for c in configured_clients()]
+
+
+def all_schedules() -> list[dg.ScheduleDefinition]:
+    return [daily_refresh_schedule, *audit_schedules()]

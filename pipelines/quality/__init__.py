@@ -10,4 +10,5 @@ signals.py     warnings on suspicious values, computed in DuckDB
 contract.py    the quarantine and reject counts
 registry.py    every check, the asset it guards, whether it blocks
 history.py     ops.check_results and the printed table
-command.py     `rapport check`"""
+
+`rapport check` itself is pipelines/cli/check.py."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.audits import ClientAudit
+from pipelines.config.audits import ClientAudit
 from pipelines.reports.data import AuditData, load_audit_data
 from pipelines.reports.export import scorecard_csv, write_atomically
 from pipelines.reports.findings import CONCERN, Finding, find, pct, verdict

@@ -1,8 +1,11 @@
 """Findings in plain language, generated from the scorecard and the client's thresholds.
 
 Each rule reads figures of marts.audit_scorecard only, judges the client's own brands
-(competitors are the yardstick), and says which figure and which threshold it rests
-on, so a reader can check every sentence against the table beside it."""
+(competitors are the yardstick: the scorecard's competitor_* columns), and says which
+figure and which threshold it rests on, so a reader can check every sentence against
+the table beside it. No metric is computed here: every share, rate and benchmark is a
+mart column (dbt_project/macros/metrics.sql), the rules only compare them with the
+client's thresholds."""
 
 from __future__ import annotations
 
@@ -41,16 +44,14 @@ def duration(minutes: float | None) -> str:
 
 @dataclass(frozen=True)
 class _Yardstick:
-    """The competitors' figures a brand is compared with."""
+    """The competitors' figures a brand is compared with: marts.audit_scorecard's
+    competitor benchmark (the same on every row of the period), and each competitor's
+    median response time as its row states it."""
 
     inbound: int
-    answered: int
+    response_rate: float | None
     medians: list[tuple[str, float]]
     engagement_per_1k: float | None
-
-    @property
-    def response_rate(self) -> float | None:
-        return self.answered / self.inbound if self.inbound else None
 
     def answered_clause(self) -> str:
         if self.response_rate is None:
@@ -63,22 +64,19 @@ class _Yardstick:
         return "; competitors: " + ", ".join(f"@{h} {duration(m)}" for h, m in self.medians)
 
 
-def _yardstick(competitors: list[dict]) -> _Yardstick:
-    seen = [c for c in competitors if c["account_id"] is not None]
-    per_1k = [
-        c["engagement_per_post_per_1k_followers"]
-        for c in seen
-        if c["engagement_per_post_per_1k_followers"] is not None
-    ]
+def _yardstick(scorecard: list[dict]) -> _Yardstick:
+    period = scorecard[0] if scorecard else {}
     return _Yardstick(
-        inbound=sum(c["inbound"] for c in seen),
-        answered=sum(c["answered"] for c in seen),
+        inbound=period.get("competitor_inbound") or 0,
+        response_rate=period.get("competitor_response_rate"),
         medians=[
             (c["handle"], c["median_first_response_min"])
-            for c in seen
-            if c["median_first_response_min"] is not None
+            for c in scorecard
+            if c["role"] == "competitor"
+            and c["account_id"] is not None
+            and c["median_first_response_min"] is not None
         ],
-        engagement_per_1k=sum(per_1k) / len(per_1k) if per_1k else None,
+        engagement_per_1k=period.get("competitor_engagement_per_post_per_1k_followers"),
     )
 
 
@@ -174,25 +172,24 @@ def _rarely_replies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
 
 
 def _never_amplifies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
-    posts = b["posts"]
-    if posts < t.min_posts:
+    share, posts = b["amplify_share"], b["posts"]
+    if posts < t.min_posts or share is None or share >= t.amplify_share_below:
         return None
-    shared = b["retweets"] + b["quotes"]
-    share = shared / posts
-    if share >= t.amplify_share_below:
-        return None
+    retweets, quotes = b["retweets"], b["quotes"]
     text = (
         f"@{b['handle']} never retweeted or quoted anyone in {posts:,} posts."
-        if shared == 0
-        else f"@{b['handle']} retweeted or quoted others only {shared} times in {posts:,} posts."
+        if share == 0
+        else f"@{b['handle']} retweeted others {retweets} times and quoted them {quotes} "
+        f"times in {posts:,} posts."
     )
     return Finding(
         b["handle"],
         "never_amplifies",
         CONCERN,
         text,
-        f"retweets {b['retweets']} + quotes {b['quotes']} = {pct(share, 1)} of posts {posts:,}",
-        f"(retweets + quotes) / posts below {pct(t.amplify_share_below)}",
+        f"amplify_share {pct(share, 1)} = (retweets {retweets} + quotes {quotes}) / "
+        f"posts {posts:,}",
+        f"amplify_share below {pct(t.amplify_share_below)}",
     )
 
 
@@ -306,7 +303,7 @@ RULES: tuple[Rule, ...] = (
 
 def find(scorecard: list[dict], thresholds: Thresholds) -> list[Finding]:
     """Every finding for the client's brands, brand by brand in scorecard order."""
-    yardstick = _yardstick([r for r in scorecard if r["role"] == "competitor"])
+    yardstick = _yardstick(scorecard)
     found: list[Finding] = []
     for brand in (r for r in scorecard if r["role"] == "brand"):
         if brand["account_id"] is None:

@@ -1,10 +1,25 @@
 """The thresholds findings are judged by. Each client may override any of them in
 audits.yaml (``thresholds:``); the defaults below apply otherwise. They are judgement
-calls, not facts, so every finding prints the threshold it crossed beside its figure."""
+calls, not facts, so every finding prints the threshold it crossed beside its figure.
+
+A default that restates a metric definition is not written here: it is read from the
+dbt var that defines the metric (dbt_project/dbt_project.yml), so a scorecard flag and
+the finding on the same figure agree unless a client overrides the finding's."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
+
+import yaml
+
+from pipelines.config.settings import DBT_PROJECT_DIR
+
+
+@functools.cache
+def dbt_var(name: str) -> object:
+    """A metric-definition threshold, as dbt_project.yml's `vars:` sets it."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][name]
 
 
 @dataclass(frozen=True)
@@ -20,7 +35,8 @@ class Thresholds:
     broadcast_share_above: float = 0.6
     reply_share_below: float = 0.1
     amplify_share_below: float = 0.02
-    follows_per_follower_above: float = 10.0
+    # the rule of marts.*.flag_follows_far_more (following >= this x followers)
+    follows_per_follower_above: float = float(dbt_var("follows_far_more_multiple"))
     posts_per_week_below: float = 1.0
     ghost_flags_min: int = 2
     follower_loss_above: float = 0.01
@@ -41,7 +57,10 @@ THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
     "min_posts": ("count", "posts in the period needed before the post mix is judged"),
     "broadcast_share_above": ("share", "a broadcast share at or above this is flagged"),
     "reply_share_below": ("share", "a reply share below this is flagged"),
-    "amplify_share_below": ("share", "(retweets + quotes) / posts below this is flagged"),
+    "amplify_share_below": (
+        "share",
+        "an amplify_share ((retweets + quotes) / posts) below this is flagged",
+    ),
     "follows_per_follower_above": (
         "number",
         "following / followers at or above this is flagged as follow-for-follow",

@@ -35,7 +35,7 @@ class Reject:
 
 @dataclass
 class ParsedBatch:
-    """Rows from one file. Keys follow the canonical tables in pipelines/warehouse.py
+    """Rows from one file. Keys follow the canonical tables in pipelines/canonical/tables.py
     (posts and snapshots without raw_file_id, which the loader adds)."""
 
     posts: list[dict] = field(default_factory=list)

@@ -29,9 +29,7 @@ select
     cast(timezone(a.timezone, p.created_at) as date) as local_date,
     p.kind,
     -- marts.post_mix's broadcast: an original mentioning no account but its author
-    p.kind = 'original'
-        and len([m for m in coalesce(p.mentions, []) if lower(m) is distinct from lower(a.handle)]) = 0
-        as is_broadcast,
+    {{ is_broadcast('p.kind', 'p.mentions', 'lower(a.handle)') }} as is_broadcast,
     -- a retweet's counters belong to the post it repeats, not to the account
     case when p.kind <> 'retweet' then m.like_count end as likes,
     case when p.kind <> 'retweet' then m.repost_count end as reposts,

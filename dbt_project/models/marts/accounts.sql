@@ -17,8 +17,7 @@ joined as (
         a.is_brand,
         s.followers,
         s.following,
-        case when s.following > 0 then s.followers / s.following end
-            as follower_following_ratio,
+        {{ follower_following_ratio('s.followers', 's.following') }} as follower_following_ratio,
         s.posts_count,
         s.has_default_avatar,
         s.bio_empty,
@@ -48,12 +47,5 @@ select
     has_default_avatar,
     bio_empty,
     snapshot_observed_at,
-    has_default_avatar as flag_default_avatar,
-    bio_empty as flag_empty_bio,
-    posts_count < {{ var('few_posts_threshold') }} as flag_few_posts,
-    -- following = 0 is never "far more", even with no followers (0 >= 10 x 0)
-    case
-        when following = 0 then false
-        else following >= {{ var('follows_far_more_multiple') }} * followers
-    end as flag_follows_far_more
+    {{ legitimacy_flags('has_default_avatar', 'bio_empty', 'posts_count', 'followers', 'following') }}
 from joined

@@ -13,12 +13,7 @@ posts as (
         period_end,
         platform,
         account_key,
-        count(*) as posts,
-        count(*) filter (where kind = 'original') as originals,
-        count(*) filter (where kind = 'reply') as replies,
-        count(*) filter (where kind = 'retweet') as retweets,
-        count(*) filter (where kind = 'quote') as quotes,
-        count(*) filter (where is_broadcast) as broadcast_posts,
+        {{ post_counts(['posts', 'originals', 'replies', 'retweets', 'quotes', 'broadcast_posts']) }},
         count(distinct local_date) as days_with_posts,
         count(engagements) as engagement_posts,
         sum(engagements) as engagements,
@@ -67,11 +62,7 @@ inbound as (
         period_end,
         platform,
         account_key,
-        count(*) as inbound,
-        count(*) filter (where answered) as answered,
-        -- unanswered messages have NULL minutes and are ignored by the quantiles
-        quantile_cont(first_response_min, 0.5) as median_first_response_min,
-        quantile_cont(first_response_min, 0.9) as p90_first_response_min
+        {{ conversation_counts() }}
     from {{ ref('int_audit__inbound') }}
     group by client, period_start, period_end, platform, account_key
 ),
@@ -115,73 +106,78 @@ joined as (
     left join gaps as g using (client, period_start, period_end, platform, account_key)
     left join inbound as i using (client, period_start, period_end, platform, account_key)
     left join followers as f using (client, period_start, period_end, platform, account_key)
+),
+
+figures as (
+    select
+        client,
+        period_start,
+        period_end,
+        period_days,
+        role,
+        platform,
+        account_key,
+        account_id,
+        handle,
+        -- post mix (marts.post_mix, over the period)
+        {{ post_mix_columns() }},
+        {{ post_shares(['amplified']) }},
+        -- cadence
+        posts / (period_days / 7.0) as posts_per_week,
+        days_with_posts,
+        longest_gap_hours,
+        -- conversation (marts.conversation_metrics, over the period)
+        inbound,
+        answered,
+        {{ response_rate() }} as response_rate,
+        median_first_response_min,
+        p90_first_response_min,
+        -- followers
+        start_observed_at,
+        end_observed_at,
+        followers_start,
+        followers_end,
+        {{ period_change('followers') }} as follower_growth,
+        {{ ratio(period_change('followers'), 'followers_start') }} as follower_growth_rate,
+        following_start,
+        following_end,
+        {{ period_change('following') }} as following_growth,
+        {{ follower_following_ratio('followers_end', 'following_end') }} as follower_following_ratio,
+        {{ ratio('following_end', 'followers_end') }} as follows_per_follower,
+        -- engagement
+        engagement_posts,
+        engagements,
+        likes,
+        reposts,
+        replies_received,
+        quotes_received,
+        {{ engagement_per_post() }} as engagement_per_post,
+        {{ engagement_per_post_per_1k_followers() }} as engagement_per_post_per_1k_followers,
+        -- legitimacy (marts.accounts' flags, on the profile at the period's end)
+        posts_count_end,
+        {{ legitimacy_flags('has_default_avatar_end', 'bio_empty_end', 'posts_count_end',
+                            'followers_end', 'following_end') }}
+    from joined
+    ),
+
+-- the yardstick a brand is judged against: the period's competitors with an account,
+-- pooled (their messages together) or averaged (engagement), on every row of the period
+benchmark as (
+    select
+        *,
+        cast(coalesce(sum(case when role = 'competitor' and account_id is not null
+            then inbound end) over period, 0) as bigint) as competitor_inbound,
+        cast(coalesce(sum(case when role = 'competitor' and account_id is not null
+            then answered end) over period, 0) as bigint) as competitor_answered,
+        avg(case when role = 'competitor' and account_id is not null
+            then engagement_per_post_per_1k_followers end) over period
+            as competitor_engagement_per_post_per_1k_followers
+    from figures
+    window period as (partition by client, period_start, period_end)
 )
 
 select
-    client,
-    period_start,
-    period_end,
-    period_days,
-    role,
-    platform,
-    account_key,
-    account_id,
-    handle,
-    -- post mix (marts.post_mix, over the period)
-    posts,
-    originals,
-    replies,
-    retweets,
-    quotes,
-    originals / nullif(posts, 0) as original_share,
-    replies / nullif(posts, 0) as reply_share,
-    retweets / nullif(posts, 0) as retweet_share,
-    quotes / nullif(posts, 0) as quote_share,
-    broadcast_posts,
-    broadcast_posts / nullif(posts, 0) as broadcast_share,
-    -- cadence
-    posts / (period_days / 7.0) as posts_per_week,
-    days_with_posts,
-    longest_gap_hours,
-    -- conversation (marts.conversation_metrics, over the period)
-    inbound,
-    answered,
-    answered / nullif(inbound, 0) as response_rate,
-    median_first_response_min,
-    p90_first_response_min,
-    -- followers
-    start_observed_at,
-    end_observed_at,
-    followers_start,
-    followers_end,
-    case when end_observed_at > start_observed_at then followers_end - followers_start end
-        as follower_growth,
-    case when end_observed_at > start_observed_at
-        then (followers_end - followers_start) / nullif(followers_start, 0) end
-        as follower_growth_rate,
-    following_start,
-    following_end,
-    case when end_observed_at > start_observed_at then following_end - following_start end
-        as following_growth,
-    followers_end / nullif(following_end, 0) as follower_following_ratio,
-    following_end / nullif(followers_end, 0) as follows_per_follower,
-    -- engagement
-    engagement_posts,
-    engagements,
-    likes,
-    reposts,
-    replies_received,
-    quotes_received,
-    engagements / nullif(engagement_posts, 0) as engagement_per_post,
-    engagements / nullif(engagement_posts, 0) / nullif(followers_end, 0) * 1000
-        as engagement_per_post_per_1k_followers,
-    -- legitimacy (marts.accounts' flags, on the profile at the period's end)
-    posts_count_end,
-    has_default_avatar_end as flag_default_avatar,
-    bio_empty_end as flag_empty_bio,
-    posts_count_end < {{ var('few_posts_threshold') }} as flag_few_posts,
-    case
-        when following_end = 0 then false
-        else following_end >= {{ var('follows_far_more_multiple') }} * followers_end
-    end as flag_follows_far_more
-from joined
+    * exclude (competitor_engagement_per_post_per_1k_followers),
+    {{ response_rate('competitor_answered', 'competitor_inbound') }} as competitor_response_rate,
+    competitor_engagement_per_post_per_1k_followers
+from benchmark

@@ -30,38 +30,22 @@ spine as (
 posts as (
     select
         s.client, s.period_start, s.period_end, s.platform, s.account_key, s.week_no,
-        count(p.post_id) as posts,
-        count(p.post_id) filter (where p.kind = 'reply') as replies,
-        count(p.post_id) filter (where p.is_broadcast) as broadcast_posts,
+        {{ post_counts(['posts', 'replies', 'broadcast_posts'], alias='p') }},
         count(p.engagements) as engagement_posts,
         sum(p.engagements) as engagements
     from spine as s
     inner join {{ ref('int_audit__posts') }} as p
-        on p.client = s.client
-        and p.period_start = s.period_start
-        and p.period_end = s.period_end
-        and p.platform = s.platform
-        and p.account_key = s.account_key
-        and p.created_at > s.week_start
-        and p.created_at <= s.week_end
+        on {{ in_audit_week('p') }}
     group by all
 ),
 
 inbound as (
     select
         s.client, s.period_start, s.period_end, s.platform, s.account_key, s.week_no,
-        count(*) as inbound,
-        count(*) filter (where i.answered) as answered,
-        quantile_cont(i.first_response_min, 0.5) as median_first_response_min
+        {{ conversation_counts(alias='i', p90=false) }}
     from spine as s
     inner join {{ ref('int_audit__inbound') }} as i
-        on i.client = s.client
-        and i.period_start = s.period_start
-        and i.period_end = s.period_end
-        and i.platform = s.platform
-        and i.account_key = s.account_key
-        and i.created_at > s.week_start
-        and i.created_at <= s.week_end
+        on {{ in_audit_week('i') }}
     group by all
 ),
 
@@ -78,30 +62,54 @@ followers as (
         and h.account_key = s.account_key
         and h.observed_at <= s.week_end
     group by all
+),
+
+joined as (
+    select
+        s.client,
+        s.period_start,
+        s.period_end,
+        s.role,
+        s.platform,
+        s.account_key,
+        s.handle,
+        s.week_no,
+        s.week_start,
+        s.week_end,
+        coalesce(p.posts, 0) as posts,
+        coalesce(p.replies, 0) as replies,
+        coalesce(p.broadcast_posts, 0) as broadcast_posts,
+        coalesce(i.inbound, 0) as inbound,
+        coalesce(i.answered, 0) as answered,
+        i.median_first_response_min,
+        p.engagements,
+        p.engagement_posts,
+        f.followers_end
+    from spine as s
+    left join posts as p using (client, period_start, period_end, platform, account_key, week_no)
+    left join inbound as i using (client, period_start, period_end, platform, account_key, week_no)
+    left join followers as f using (client, period_start, period_end, platform, account_key, week_no)
 )
 
 select
-    s.client,
-    s.period_start,
-    s.period_end,
-    s.role,
-    s.platform,
-    s.account_key,
-    s.handle,
-    s.week_no,
-    s.week_start,
-    s.week_end,
-    coalesce(p.posts, 0) as posts,
-    coalesce(p.replies, 0) as replies,
-    coalesce(p.broadcast_posts, 0) as broadcast_posts,
-    p.broadcast_posts / nullif(p.posts, 0) as broadcast_share,
-    coalesce(i.inbound, 0) as inbound,
-    coalesce(i.answered, 0) as answered,
-    i.answered / nullif(i.inbound, 0) as response_rate,
-    i.median_first_response_min,
-    p.engagements / nullif(p.engagement_posts, 0) as engagement_per_post,
-    f.followers_end
-from spine as s
-left join posts as p using (client, period_start, period_end, platform, account_key, week_no)
-left join inbound as i using (client, period_start, period_end, platform, account_key, week_no)
-left join followers as f using (client, period_start, period_end, platform, account_key, week_no)
+    client,
+    period_start,
+    period_end,
+    role,
+    platform,
+    account_key,
+    handle,
+    week_no,
+    week_start,
+    week_end,
+    posts,
+    replies,
+    broadcast_posts,
+    {{ post_shares(['broadcast_posts']) }},
+    inbound,
+    answered,
+    {{ response_rate() }} as response_rate,
+    median_first_response_min,
+    {{ engagement_per_post() }} as engagement_per_post,
+    followers_end
+from joined

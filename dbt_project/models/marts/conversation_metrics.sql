@@ -9,8 +9,7 @@ activity as (
     select
         platform,
         account_id,
-        count(*) as posts,
-        count(*) filter (where kind = 'reply') as replies
+        {{ post_counts(['posts', 'replies']) }}
     from {{ ref('int_posts__current') }} as p
     -- only the measured accounts' posts: grouping every author's would cost far more
     where exists (
@@ -24,31 +23,43 @@ responsiveness as (
     select
         platform,
         account_key,
-        count(*) as inbound,
-        count(*) filter (where answered) as answered,
-        -- unanswered messages have NULL minutes and are ignored by the quantiles
-        quantile_cont(first_response_min, 0.5) as median_first_response_min,
-        quantile_cont(first_response_min, 0.9) as p90_first_response_min
+        {{ conversation_counts() }}
     from {{ ref('int_first_responses') }}
     group by platform, account_key
+),
+
+joined as (
+    select
+        t.platform,
+        t.account_id,
+        t.handle,
+        coalesce(a.posts, 0) as posts,
+        coalesce(a.replies, 0) as replies,
+        coalesce(r.inbound, 0) as inbound,
+        coalesce(r.answered, 0) as answered,
+        r.median_first_response_min,
+        r.p90_first_response_min,
+        t.is_brand,
+        t.is_audited
+    from targets as t
+    left join activity as a
+        on a.platform = t.platform and a.account_id = t.account_id
+    left join responsiveness as r
+        on r.platform = t.platform and r.account_key = t.account_key
 )
 
 select
-    t.platform,
-    t.account_id,
-    t.handle,
-    coalesce(a.posts, 0) as posts,
-    coalesce(a.replies, 0) as replies,
-    a.replies / nullif(a.posts, 0) as reply_share,
-    coalesce(r.inbound, 0) as inbound,
-    coalesce(r.answered, 0) as answered,
-    r.answered / nullif(r.inbound, 0) as response_rate,
-    r.median_first_response_min,
-    r.p90_first_response_min,
-    t.is_brand,
-    t.is_audited
-from targets as t
-left join activity as a
-    on a.platform = t.platform and a.account_id = t.account_id
-left join responsiveness as r
-    on r.platform = t.platform and r.account_key = t.account_key
+    platform,
+    account_id,
+    handle,
+    posts,
+    replies,
+    {{ post_shares(['replies']) }},
+    inbound,
+    answered,
+    {{ response_rate() }} as response_rate,
+    median_first_response_min,
+    p90_first_response_min,
+    is_brand,
+    is_audited
+from joined

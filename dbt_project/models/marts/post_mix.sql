@@ -53,9 +53,7 @@ classified as (
         p.account_id,
         a.handle,
         p.kind,
-        p.kind = 'original'
-            and len([m for m in coalesce(p.mentions, []) if lower(m) is distinct from a.handle_lower]) = 0
-            as is_broadcast
+        {{ is_broadcast('p.kind', 'p.mentions', 'a.handle_lower') }} as is_broadcast
     from posts as p
     left join accounts as a
         on a.platform = p.platform and a.account_id = p.account_id
@@ -66,12 +64,7 @@ counted as (
         platform,
         account_id,
         any_value(handle) as handle,
-        count(*) as posts,
-        count(*) filter (where kind = 'original') as originals,
-        count(*) filter (where kind = 'reply') as replies,
-        count(*) filter (where kind = 'retweet') as retweets,
-        count(*) filter (where kind = 'quote') as quotes,
-        count(*) filter (where is_broadcast) as broadcast_posts
+        {{ post_counts(['posts', 'originals', 'replies', 'retweets', 'quotes', 'broadcast_posts']) }}
     from classified
     group by platform, account_id
 ),
@@ -106,17 +99,7 @@ select
     platform,
     account_id,
     handle,
-    posts,
-    originals,
-    replies,
-    retweets,
-    quotes,
-    originals / posts as original_share,
-    replies / posts as reply_share,
-    retweets / posts as retweet_share,
-    quotes / posts as quote_share,
-    broadcast_posts,
-    broadcast_posts / posts as broadcast_share,
+    {{ post_mix_columns() }},
     -- when this row was last counted: lets the daily run find what changed since
     now() as _built_at
 from final

@@ -1,0 +1,2 @@
+"""The assets: ingest (audits config, canonical tables), x_ingest (live X API),
+dbt_models (every dbt model; built by a cached factory), reports (client audits)."""

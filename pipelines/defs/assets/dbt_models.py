@@ -1,6 +1,7 @@
 """The dbt models (staging, intermediate, marts) as Dagster assets; dbt tests become
 asset checks. Their sources map onto the Python assets by key (canonical/posts, ...)."""
 
+import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,11 +11,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from pipelines import rebuilds
-from pipelines.defs.dbt_project import prune_run_targets, rapport_dbt_project
-from pipelines.locking import warehouse_write_lock
-from pipelines.settings import PRODUCTION_BUILD_ARGS
-from pipelines.warehouse import connect
+from pipelines.canonical import rebuild as rebuilds
+from pipelines.canonical.tables import connect
+from pipelines.config.settings import PRODUCTION_BUILD_ARGS
+from pipelines.core.locking import warehouse_write_lock
+from pipelines.defs.dbt_project import ensure_manifest, prune_run_targets, rapport_dbt_project
 
 
 class RapportDbtTranslator(DagsterDbtTranslator):
@@ -30,7 +31,7 @@ class DbtBuildConfig(dg.Config):
     # raw through a changed parser, which leaves the same files with different rows.
     full_refresh: bool = False
     # Set by `rapport rebuild` for its own build: the one build allowed to run while
-    # that rebuild is unfinished (pipelines/rebuilds.py); every other build refuses.
+    # that rebuild is unfinished (pipelines/canonical/rebuild.py); every other build refuses.
     rebuild_id: str = ""
 
 
@@ -45,24 +46,32 @@ def refuse_half_rebuilt(path: Path, allowed: str | None = None) -> None:
         con.close()
 
 
-@dbt_assets(
-    manifest=rapport_dbt_project.manifest_path,
-    project=rapport_dbt_project,
-    dagster_dbt_translator=RapportDbtTranslator(),
-)
-def rapport_dbt_models(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    duckdb: DuckDBResource,
-    config: DbtBuildConfig,
-):
-    # The dbt profile reads the warehouse path from the environment; pass on the one
-    # this run was configured with so dbt and the Python assets write the same file.
-    os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
-    with warehouse_write_lock(Path(duckdb.database)):
-        refuse_half_rebuilt(Path(duckdb.database), config.rebuild_id or None)
-        args = ["build", *PRODUCTION_BUILD_ARGS]
-        if config.full_refresh:
-            args.append("--full-refresh")
-        yield from dbt.cli(args, context=context).stream()
-    prune_run_targets()
+@functools.cache
+def dbt_models() -> dg.AssetsDefinition:
+    """The dbt models as one multi-asset (op `rapport_dbt_models`). dbt_assets reads the
+    manifest when it decorates, so this parses the project first if it is stale: built
+    once per process, when the definitions or a launcher need it, never at import."""
+
+    @dbt_assets(
+        manifest=ensure_manifest(),
+        project=rapport_dbt_project(),
+        dagster_dbt_translator=RapportDbtTranslator(),
+    )
+    def rapport_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        duckdb: DuckDBResource,
+        config: DbtBuildConfig,
+    ):
+        # The dbt profile reads the warehouse path from the environment; pass on the one
+        # this run was configured with so dbt and the Python assets write the same file.
+        os.environ["RAPPORT_WAREHOUSE"] = duckdb.database
+        with warehouse_write_lock(Path(duckdb.database)):
+            refuse_half_rebuilt(Path(duckdb.database), config.rebuild_id or None)
+            args = ["build", *PRODUCTION_BUILD_ARGS]
+            if config.full_refresh:
+                args.append("--full-refresh")
+            yield from dbt.cli(args, context=context).stream()
+        prune_run_targets()
+
+    return rapport_dbt_models

@@ -7,11 +7,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.audits import load_audits, sync_audited_accounts
+from pipelines.canonical.imports import PARSERS, import_paths
+from pipelines.config.audits import load_audits, sync_audited_accounts
 from pipelines.defs.assets.dbt_models import refuse_half_rebuilt
 from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.resources import RapportPaths, writable_warehouse
-from pipelines.imports import PARSERS, import_paths
 
 CANONICAL_TABLES = ("posts", "account_snapshots", "accounts", "rejects")
 

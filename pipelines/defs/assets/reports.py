@@ -9,15 +9,26 @@
 
 It depends on the audit marts, so the blocking checks on them (and dbt failures
 upstream) stop it in the same run; it also re-reads the latest check results, so a
-report materialized on its own is gated too."""
+report materialized on its own is gated too.
+
+Both are partitioned by the clients of audits.yaml, which is read when `audit_assets()`
+first builds them (pipelines/defs/partitions.py), not when this module is imported."""
+
+import functools
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.audits import ClientAudit, load_clients
-from pipelines.defs.audit_clients import client_partitions
+from pipelines.config.audits import ClientAudit, load_clients
+from pipelines.defs.catalog import all_checks, pipeline_assets
 from pipelines.defs.dbt_project import rapport_dbt_project
-from pipelines.defs.resources import RapportPaths, ReportsLocation, writable_warehouse
+from pipelines.defs.partitions import client_partitions as configured_partitions
+from pipelines.defs.resources import (
+    RapportPaths,
+    ReportsLocation,
+    build_resources,
+    writable_warehouse,
+)
 from pipelines.reports.audit import ReportRefused, markdown_summary, write_audit_report
 from pipelines.reports.findings import CONCERN
 from pipelines.reports.glossary import scorecard_definitions
@@ -37,22 +48,6 @@ AUDIT_MARTS = [
 ]
 
 
-def audit_selection(refresh: bool = True) -> dg.AssetSelection:
-    """refresh: the report and everything it reads, from the inbox import up, except
-    live API ingests (what a schedule runs). Otherwise only the period, the audit models
-    and the report, on the warehouse as it is (e.g. right after a build). Checks on the
-    selected assets run too."""
-    canonical = dg.AssetSelection.key_prefixes(["canonical"])
-    # Live API reads cost money and run on the daily refresh; an audit reads what was
-    # collected (plus the inbox) and never calls a paid API itself.
-    live_ingest = canonical.upstream() - canonical
-    upstream = dg.AssetSelection.assets(CLIENT_AUDIT).upstream() - live_ingest
-    if not refresh:
-        upstream = upstream & dg.AssetSelection.assets(AUDIT_PERIODS).downstream()
-    # canonical/* come from one import step that cannot run for only some of them
-    return upstream.required_multi_asset_neighbors()
-
-
 class AuditPeriodConfig(dg.Config):
     """Leave both empty for the default: period_days of audits.yaml, up to the latest
     data of the client's accounts."""
@@ -68,49 +63,19 @@ def _client(paths: RapportPaths, name: str) -> ClientAudit:
     raise dg.Failure(f"client {name} is no longer in {paths.audits}; reload the code location")
 
 
-@dg.asset(
-    key=AUDIT_PERIODS,
-    group_name="reports",
-    partitions_def=client_partitions,
-    deps=[
-        ["config", "audited_accounts"],
-        ["canonical", "posts"],
-        ["canonical", "account_snapshots"],
-    ],
-    kinds={"python", "duckdb"},
-    description="The period each client audit covers (config.audit_periods).",
-)
-def audit_periods(
-    context: dg.AssetExecutionContext,
-    config: AuditPeriodConfig,
-    duckdb: DuckDBResource,
-    paths: RapportPaths,
-) -> dg.MaterializeResult:
-    client = _client(paths, context.partition_key)
-    days = config.period_days or client.period_days
-    with writable_warehouse(duckdb) as con:
-        try:
-            period = resolve_period(con, client.name, client.timezone, days, config.period_end)
-        except (NoAuditData, ValueError) as exc:
-            raise dg.Failure(str(exc)) from exc
-        register_period(con, period)
-    return dg.MaterializeResult(
-        metadata={
-            "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(),
-            "period_days": days,
-            "timezone": period.timezone,
-            "period_end_from": "run config" if config.period_end else "latest data",
-        }
-    )
+@functools.cache
+def code_location_graph():
+    """Every asset and check of the code location (the pipeline's and the audits')."""
+    assets = [*pipeline_assets(), *audit_assets()]
+    # Resolving validates that every required resource is there.
+    location = dg.Definitions(assets=assets, asset_checks=all_checks(), resources=build_resources())
+    return location.resolve_asset_graph()
 
 
 def report_inputs() -> tuple[set[str], list[dg.AssetCheckKey]]:
     """Every asset the audit marts are computed from (them included) and every check on
     those assets anywhere in the code location."""
-    from pipelines.definitions import defs  # late: definitions imports this module
-
-    graph = defs.resolve_asset_graph()
+    graph = code_location_graph()
     upstream = dg.AssetSelection.assets(*AUDIT_MARTS).upstream().resolve(graph)
     checks = [k for k in graph.asset_check_keys if k.asset_key in upstream]
     return {k.to_user_string() for k in upstream}, checks
@@ -121,48 +86,95 @@ def current_quality(con, instance: dg.DagsterInstance | None) -> QualityStatus:
     return quality_status(con, instance, assets, checks)
 
 
-@dg.asset(
-    key=CLIENT_AUDIT,
-    group_name="reports",
-    partitions_def=client_partitions,
-    deps=[AUDIT_PERIODS, *AUDIT_MARTS],
-    kinds={"python", "html"},
-    description="The client's audit: report.html and scorecard.csv in REPORTS_DIR/CLIENT/DATE/.",
-)
-def client_audit(
-    context: dg.AssetExecutionContext,
-    duckdb: DuckDBResource,
-    paths: RapportPaths,
-    reports: ReportsLocation,
-) -> dg.MaterializeResult:
-    client = _client(paths, context.partition_key)
-    definitions = scorecard_definitions(rapport_dbt_project.manifest_path)
-    with writable_warehouse(duckdb) as con:
-        period = latest_requested_period(con, client.name)
-        if period is None:
-            raise dg.Failure(
-                f"no audit period registered for {client.name}: materialize "
-                "config/audit_periods for this client first"
-            )
-        quality = current_quality(con, context.instance)
-        try:
-            report = write_audit_report(con, client, period, quality, definitions, reports.root)
-        except (ReportRefused, NoAuditData) as exc:
-            raise dg.Failure(
-                str(exc),
-                metadata={"blocking_checks": [f"{c.asset}:{c.check}" for c in quality.blocking]},
-            ) from exc
-    concerns = sum(f.kind == CONCERN for f in report.findings)
-    context.log.info(f"wrote {report.html_path} and {report.csv_path}")
-    return dg.MaterializeResult(
-        metadata={
-            "report": dg.MetadataValue.path(str(report.html_path)),
-            "scorecard_csv": dg.MetadataValue.path(str(report.csv_path)),
-            "summary": dg.MetadataValue.md(markdown_summary(report)),
-            "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(),
-            "concerns": concerns,
-            "strengths": len(report.findings) - concerns,
-            "data_quality": quality.summary,
-        }
+@functools.cache
+def audit_assets() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
+    """(config/audit_periods, reports/client_audit), partitioned by client."""
+    client_partitions = configured_partitions()
+
+    @dg.asset(
+        key=AUDIT_PERIODS,
+        group_name="reports",
+        partitions_def=client_partitions,
+        deps=[
+            ["config", "audited_accounts"],
+            ["canonical", "posts"],
+            ["canonical", "account_snapshots"],
+        ],
+        kinds={"python", "duckdb"},
+        description="The period each client audit covers (config.audit_periods).",
     )
+    def audit_periods(
+        context: dg.AssetExecutionContext,
+        config: AuditPeriodConfig,
+        duckdb: DuckDBResource,
+        paths: RapportPaths,
+    ) -> dg.MaterializeResult:
+        client = _client(paths, context.partition_key)
+        days = config.period_days or client.period_days
+        with writable_warehouse(duckdb) as con:
+            try:
+                period = resolve_period(con, client.name, client.timezone, days, config.period_end)
+            except (NoAuditData, ValueError) as exc:
+                raise dg.Failure(str(exc)) from exc
+            register_period(con, period)
+        return dg.MaterializeResult(
+            metadata={
+                "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(),
+                "period_days": days,
+                "timezone": period.timezone,
+                "period_end_from": "run config" if config.period_end else "latest data",
+            }
+        )
+
+    @dg.asset(
+        key=CLIENT_AUDIT,
+        group_name="reports",
+        partitions_def=client_partitions,
+        deps=[AUDIT_PERIODS, *AUDIT_MARTS],
+        kinds={"python", "html"},
+        description=(
+            "The client's audit: report.html and scorecard.csv in REPORTS_DIR/CLIENT/DATE/."
+        ),
+    )
+    def client_audit(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        paths: RapportPaths,
+        reports: ReportsLocation,
+    ) -> dg.MaterializeResult:
+        client = _client(paths, context.partition_key)
+        definitions = scorecard_definitions(rapport_dbt_project().manifest_path)
+        with writable_warehouse(duckdb) as con:
+            period = latest_requested_period(con, client.name)
+            if period is None:
+                raise dg.Failure(
+                    f"no audit period registered for {client.name}: materialize "
+                    "config/audit_periods for this client first"
+                )
+            quality = current_quality(con, context.instance)
+            try:
+                report = write_audit_report(con, client, period, quality, definitions, reports.root)
+            except (ReportRefused, NoAuditData) as exc:
+                raise dg.Failure(
+                    str(exc),
+                    metadata={
+                        "blocking_checks": [f"{c.asset}:{c.check}" for c in quality.blocking]
+                    },
+                ) from exc
+        concerns = sum(f.kind == CONCERN for f in report.findings)
+        context.log.info(f"wrote {report.html_path} and {report.csv_path}")
+        return dg.MaterializeResult(
+            metadata={
+                "report": dg.MetadataValue.path(str(report.html_path)),
+                "scorecard_csv": dg.MetadataValue.path(str(report.csv_path)),
+                "summary": dg.MetadataValue.md(markdown_summary(report)),
+                "period_start": period.start.isoformat(),
+                "period_end": period.end.isoformat(),
+                "concerns": concerns,
+                "strengths": len(report.findings) - concerns,
+                "data_quality": quality.summary,
+            }
+        )
+
+    return audit_periods, client_audit

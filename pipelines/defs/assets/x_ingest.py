@@ -5,7 +5,7 @@ raw and loads it into the canonical tables; the materialization reports requests
 objects read and estimated cost. Without a token they skip, saying so.
 
 Nothing that holds a secret reaches the run's event log: log lines, metadata and
-failure messages are scrubbed (pipelines/secrets.py) before Dagster sees them, and an
+failure messages are scrubbed (pipelines/core/secrets.py) before Dagster sees them, and an
 error whose text or traceback holds one is replaced by a Failure with scrubbed text."""
 
 import traceback
@@ -13,12 +13,11 @@ import traceback
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.resources import RapportPaths, writable_warehouse
-from pipelines.secrets import install_output_scrubbing, scrub
-from pipelines.sources.x_api.config import load_x_config
+from pipelines.core.secrets import install_output_scrubbing, scrub
+from pipelines.defs.resources import RapportPaths, XApiResource, writable_warehouse
+from pipelines.sources.x_api.config import TOKEN_ENV, load_x_config
 from pipelines.sources.x_api.ingest import audited_x_handles, x_ingest
 from pipelines.sources.x_api.policy import XAccessError
-from pipelines.sources.x_api.resource import TOKEN_ENV, XApiResource
 
 _COUNTERS = ("requests", "posts_read", "users_read", "posts_charged", "users_charged")
 

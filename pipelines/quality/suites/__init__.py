@@ -1,5 +1,7 @@
 """One GX suite per mart, defined in code and versioned with the project. A mart without
-a suite here fails tests/test_quality_coverage.py, so no metric ships unguarded."""
+a suite here fails tests/test_quality_gates.py, so no metric ships unguarded. The
+suites hold every value rule on the marts (ranges, ratios, sums, nullness, grain); the
+marts' dbt tests keep to relationships, categories and time order (one home a rule)."""
 
 from pipelines.quality.suites import (
     accounts,

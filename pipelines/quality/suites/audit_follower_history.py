@@ -10,7 +10,7 @@ SUITE = MartSuite(
     mart="audit_follower_history",
     key_columns=("client", "handle", "observed_at"),
     guards=lambda: [
-        g.not_null(*GRAIN, "is_baseline"),
+        g.not_null(*GRAIN, "role", "handle", "is_baseline"),
         g.unique(*GRAIN),
         g.count("followers", nullable=True),
         g.count("following", nullable=True),

@@ -2,7 +2,8 @@
 figures a client report prints. Every count is whole and >= 0 and the kinds add up to
 posts; every share, rate and ratio lies in range and equals its fresh computation; the
 period's figures stay within the period (days with posts, longest gap); growth equals
-end minus start; and every audited account of a client with a period has a row."""
+end minus start; the competitor benchmark is consistent; and every audited account of a
+client with a period has a row."""
 
 from pipelines.quality.suites import guards as g
 from pipelines.quality.suites.base import MartSuite
@@ -15,7 +16,7 @@ SUITE = MartSuite(
     mart="audit_scorecard",
     key_columns=("client", "period_end", "handle"),
     guards=lambda: [
-        g.not_null(*GRAIN, "period_days", "role", "handle"),
+        g.not_null(*GRAIN, "period_days", "role", "handle", "posts_per_week", "longest_gap_hours"),
         g.unique(*GRAIN),
         g.at_least_zero("period_days"),
         # post mix
@@ -27,6 +28,7 @@ SUITE = MartSuite(
         g.share("retweet_share", "retweets", "posts"),
         g.share("quote_share", "quotes", "posts"),
         g.share("broadcast_share", "broadcast_posts", "posts"),
+        g.share("amplify_share", "retweets + quotes", "posts"),
         # cadence: at most one more calendar day than the period spans (time zones)
         g.computed("posts_per_week", "posts / (period_days / 7.0)"),
         g.count("days_with_posts"),
@@ -55,12 +57,7 @@ SUITE = MartSuite(
             min_value=None,
             integer=True,
         ),
-        g.computed(
-            "follower_growth_rate",
-            f"case when {GROWS} then (followers_end - followers_start) "
-            "/ nullif(followers_start, 0) end",
-            min_value=-1,
-        ),
+        g.ratio("follower_growth_rate", "follower_growth", "followers_start", min_value=-1),
         g.computed(
             "following_growth",
             f"case when {GROWS} then following_end - following_start end",
@@ -77,12 +74,20 @@ SUITE = MartSuite(
             for c in ("engagements", "likes", "reposts", "replies_received", "quotes_received")
         ),
         g.ratio("engagement_per_post", "engagements", "engagement_posts"),
-        g.computed(
+        g.ratio(
             "engagement_per_post_per_1k_followers",
-            "engagements / nullif(engagement_posts, 0) / nullif(followers_end, 0) * 1000",
+            "engagement_per_post",
+            "followers_end",
+            scale=1000,
         ),
         # legitimacy
         g.count("posts_count_end", nullable=True),
+        # the competitor benchmark (the same on every row of a client's period)
+        g.count("competitor_inbound"),
+        g.count("competitor_answered"),
+        g.at_most("competitor_answered", "competitor_inbound"),
+        g.share("competitor_response_rate", "competitor_answered", "competitor_inbound"),
+        g.at_least_zero("competitor_engagement_per_post_per_1k_followers"),
         # coverage: every audited account of a client that has a period has a row
         g.contains_all(
             "audit_key", "client || ':' || platform || ':' || lower(handle)", "audited_keys"

@@ -52,8 +52,10 @@ class MartSuite:
 
     def guarded_columns(self) -> set[str]:
         """Mart columns whose values an expectation constrains (a range, or equality with
-        a fresh computation, or an order against another column): what the coverage test
-        requires of every numeric column."""
+        a fresh computation, or an order against another column). The coverage test
+        (tests/test_quality_gates.py) requires every numeric mart column to be here or in
+        a dbt data test of its mart, and `rapport check` to catch an impossible value in
+        every column that is here."""
         expectations, derived = self.build()
         constraining = {
             "expect_column_values_to_be_between",

@@ -82,22 +82,34 @@ def at_most(smaller: str, larger: str) -> Guard:
 
 
 def ratio(
-    column: str, numerator: str, denominator: str, *, max_value: float | None = None
+    column: str,
+    numerator: str,
+    denominator: str,
+    *,
+    min_value: float | None = 0,
+    max_value: float | None = None,
+    scale: int | None = None,
 ) -> Guard:
-    """numerator / denominator: within [0, max_value], and equal to the division done
-    afresh as numerator / nullif(denominator, 0). That equality also makes the value NULL
+    """numerator / denominator (times `scale`, e.g. per 1,000): within [min_value,
+    max_value], and equal to the division done afresh as numerator / nullif(denominator,
+    0), both mart columns (or a sum of them). That equality also makes the value NULL
     exactly when the denominator is 0 (or unknown), and fails a value that is in range
-    but wrong."""
+    but wrong. The check restates no metric: the mart's macro
+    (dbt_project/macros/metrics.sql) is the one definition, this is "a ratio of these
+    two columns"."""
     gxe = _gxe()
     expected = f"{column}__expected"
     found = [
         gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=FLOAT_DTYPES),
-        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=max_value),
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=min_value, max_value=max_value),
         gxe.ExpectColumnPairValuesToBeEqual(
             column_A=column, column_B=expected, ignore_row_if="both_values_are_missing"
         ),
     ]
-    return Guard(found, {expected: f"{numerator} / nullif({denominator}, 0)"})
+    division = f"({numerator}) / nullif({denominator}, 0)"
+    if scale is not None:
+        division += f" * {scale}"
+    return Guard(found, {expected: division})
 
 
 def share(column: str, numerator: str, denominator: str) -> Guard:

@@ -8,7 +8,7 @@ tweepy 4.17 needs three adjustments, all made here:
 * it sends requests without a timeout, so a stalled connection would hang a run
   forever; the session adds one;
 * its debug log prints the request headers, bearer token included; the scrubbing
-  filter of pipelines/secrets.py on that logger replaces the token before any handler
+  filter of pipelines/core/secrets.py on that logger replaces the token before any handler
   sees the line.
 
 Every response is scrubbed as it arrives (body, reason and headers, and the request
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import requests
 import tweepy
 
-from pipelines import secrets
+from pipelines.core import secrets
 from pipelines.sources.x_api.policy import RetryPolicy
 
 TWEEPY_HOST = "https://api.twitter.com"

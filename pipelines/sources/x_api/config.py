@@ -10,9 +10,11 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.config.settings import PROJECT_ROOT
 
 DEFAULT_API_URL = "https://api.x.com"
+# The bearer token is read from this variable only, never from a file.
+TOKEN_ENV = "X_BEARER_TOKEN"
 MICROS_PER_USD = 1_000_000
 
 

@@ -1,8 +1,8 @@
 """The live X ingest: for the audited handles, a daily profile snapshot (users lookup,
 up to 100 a request) and every new post of each account's timeline and mentions.
 
-Each page goes: request -> landed raw (pipelines/landing.py) -> loaded by the same
-import path as a file (pipelines/imports.py, X v2 parser) -> applied to the ingest
+Each page goes: request -> landed raw (pipelines/canonical/landing.py) -> loaded by the same
+import path as a file (pipelines/canonical/imports.py, X v2 parser) -> applied to the ingest
 state (state.py). Before every request the budget is checked; a stop (budget, rate
 limit, the API down) leaves the state where the last applied page put it, and the next
 run carries on from there. A run killed outright is recovered at the next start: pages
@@ -24,10 +24,10 @@ from pathlib import Path
 import duckdb
 import tweepy
 
-from pipelines.audits import load_audits
-from pipelines.imports import import_file
-from pipelines.landing import land
-from pipelines.secrets import scrub
+from pipelines.canonical.imports import import_file
+from pipelines.canonical.landing import land
+from pipelines.config.audits import load_audits
+from pipelines.core.secrets import scrub
 from pipelines.sources.x_api import state, usage
 from pipelines.sources.x_api.client import USERS_PER_LOOKUP, Page, XApi, make_client
 from pipelines.sources.x_api.config import XIngestConfig

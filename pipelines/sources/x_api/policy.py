@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import requests
 import tweepy
 
-from pipelines.secrets import scrub
+from pipelines.core.secrets import scrub
 
 # Failures of the transport or of one response, not of the request: worth a retry.
 _TRANSIENT = (

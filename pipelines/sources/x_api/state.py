@@ -1,4 +1,4 @@
-"""The ingest's bookkeeping in the ops schema (tables in pipelines/warehouse.py).
+"""The ingest's bookkeeping in the ops schema (tables in pipelines/canonical/tables.py).
 
 Everything a page changes is written by ``apply_page`` in one transaction: the page in
 the ledger (ops.x_pages), its billable objects (ops.api_charges, once per UTC day), the
@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from pipelines.secrets import scrub
+from pipelines.core.secrets import scrub
 from pipelines.sources.x_api import usage
 from pipelines.sources.x_api.config import XIngestConfig
 from pipelines.sources.x_api.pages import USERS, PageFacts, newest_id

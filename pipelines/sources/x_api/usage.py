@@ -1,12 +1,12 @@
 """What the ingest spends: runs, per-account usage and the objects billed per UTC day
-(ops.api_runs, ops.api_usage, ops.api_charges in pipelines/warehouse.py). Money is
+(ops.api_runs, ops.api_usage, ops.api_charges in pipelines/canonical/tables.py). Money is
 counted in whole micro-dollars and stored as DECIMAL, so sums of $0.005 stay exact.
 
 X bills every object a response returns, the same object at most once per UTC day;
 ``charge`` keeps that day's list, so a post read by two endpoints or two runs the same
 day is priced once. Writers here run inside the caller's transaction except
 ``add_failed_requests``, which records requests that brought back no page. Error and
-stop texts are scrubbed of secrets (pipelines/secrets.py) on their way in."""
+stop texts are scrubbed of secrets (pipelines/core/secrets.py) on their way in."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import duckdb
 
-from pipelines.secrets import scrub
+from pipelines.core.secrets import scrub
 from pipelines.sources.x_api.config import MICROS_PER_USD
 
 PLATFORM = "x"

@@ -1,0 +1,130 @@
+{#
+  The metric definitions: every formula a mart reports is written once, here, and the
+  marts (all-time: post_mix, conversation_metrics, accounts; per period: audit_*) call
+  it. Column descriptions are shared the same way (models/marts/_metric_docs.md).
+  pipelines/quality/suites/ checks the results against their inputs (a share equals its
+  numerator / nullif(denominator, 0)); the report (pipelines/reports/findings.py) only
+  compares figures these macros computed.
+#}
+
+{# a / b; NULL when b is 0 or unknown (nothing to divide). #}
+{% macro ratio(numerator, denominator) -%}
+    ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{# Count columns over posts (one row per post, with `kind` and `is_broadcast`), by name:
+   posts, originals, replies, retweets, quotes, broadcast_posts. #}
+{% macro post_counts(columns, alias=none) -%}
+    {%- set p = alias ~ '.' if alias else '' -%}
+    {%- set kinds = {'originals': 'original', 'replies': 'reply', 'retweets': 'retweet', 'quotes': 'quote'} -%}
+    {%- set out = [] -%}
+    {%- for c in columns -%}
+        {%- if c == 'posts' -%}
+            {%- do out.append('count(*) as posts') -%}
+        {%- elif c == 'broadcast_posts' -%}
+            {%- do out.append('count(*) filter (where ' ~ p ~ 'is_broadcast) as broadcast_posts') -%}
+        {%- else -%}
+            {%- do out.append('count(*) filter (where ' ~ p ~ "kind = '" ~ kinds[c] ~ "') as " ~ c) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ out | join(',\n        ') }}
+{%- endmacro %}
+
+{# Share columns of posts, from count columns already computed:
+   originals -> original_share, replies -> reply_share, retweets -> retweet_share,
+   quotes -> quote_share, broadcast_posts -> broadcast_share,
+   amplified -> amplify_share ((retweets + quotes) / posts: posts that pass others on). #}
+{% macro post_shares(columns, posts='posts') -%}
+    {%- set names = {
+        'originals': 'original_share', 'replies': 'reply_share', 'retweets': 'retweet_share',
+        'quotes': 'quote_share', 'broadcast_posts': 'broadcast_share',
+        'amplified': 'amplify_share'} -%}
+    {%- set out = [] -%}
+    {%- for c in columns -%}
+        {%- do out.append(ratio('retweets + quotes' if c == 'amplified' else c, posts) ~ ' as ' ~ names[c]) -%}
+    {%- endfor -%}
+    {{ out | join(',\n    ') }}
+{%- endmacro %}
+
+{# The post mix columns every post-mix mart reports, in their order: the counts, then
+   the share of each kind, then broadcasts. #}
+{% macro post_mix_columns(posts='posts') -%}
+    posts,
+    originals,
+    replies,
+    retweets,
+    quotes,
+    {{ post_shares(['originals', 'replies', 'retweets', 'quotes'], posts) }},
+    broadcast_posts,
+    {{ post_shares(['broadcast_posts'], posts) }}
+{%- endmacro %}
+
+{# A broadcast: an original that mentions no account but its author's own (compared
+   case-insensitively). #}
+{% macro is_broadcast(kind, mentions, author_handle_lower) -%}
+    ({{ kind }} = 'original'
+        and len([m for m in coalesce({{ mentions }}, []) if lower(m) is distinct from {{ author_handle_lower }}]) = 0)
+{%- endmacro %}
+
+{# Over inbound messages (one row each, with `answered` and `first_response_min`):
+   inbound, answered and the first-response quantiles (unanswered messages have NULL
+   minutes and are ignored by quantile_cont). #}
+{% macro conversation_counts(alias=none, p90=true) -%}
+    {%- set i = alias ~ '.' if alias else '' -%}
+    count(*) as inbound,
+    count(*) filter (where {{ i }}answered) as answered,
+    quantile_cont({{ i }}first_response_min, 0.5) as median_first_response_min
+    {%- if p90 %},
+    quantile_cont({{ i }}first_response_min, 0.9) as p90_first_response_min
+    {%- endif %}
+{%- endmacro %}
+
+{# answered / inbound; NULL when inbound = 0. #}
+{% macro response_rate(answered='answered', inbound='inbound') -%}
+    {{ ratio(answered, inbound) }}
+{%- endmacro %}
+
+{# followers / following; NULL when following = 0 or unknown. #}
+{% macro follower_following_ratio(followers='followers', following='following') -%}
+    {{ ratio(followers, following) }}
+{%- endmacro %}
+
+{# The legitimacy flags, on one profile (thresholds: dbt vars in dbt_project.yml). #}
+{% macro legitimacy_flags(has_default_avatar, bio_empty, posts_count, followers, following) -%}
+    {{ has_default_avatar }} as flag_default_avatar,
+    {{ bio_empty }} as flag_empty_bio,
+    {{ posts_count }} < {{ var('few_posts_threshold') }} as flag_few_posts,
+    -- following = 0 is never "far more", even with no followers (0 >= 10 x 0)
+    case
+        when {{ following }} = 0 then false
+        else {{ following }} >= {{ var('follows_far_more_multiple') }} * {{ followers }}
+    end as flag_follows_far_more
+{%- endmacro %}
+
+{# <column>_end - <column>_start over a period; NULL unless two different snapshots
+   bound it (end_observed_at > start_observed_at). #}
+{% macro period_change(column) -%}
+    case when end_observed_at > start_observed_at then {{ column }}_end - {{ column }}_start end
+{%- endmacro %}
+
+{# engagements / engagement_posts. #}
+{% macro engagement_per_post(engagements='engagements', engagement_posts='engagement_posts') -%}
+    {{ ratio(engagements, engagement_posts) }}
+{%- endmacro %}
+
+{# engagement_per_post / followers x 1,000. #}
+{% macro engagement_per_post_per_1k_followers(followers='followers_end') -%}
+    {{ ratio(engagement_per_post(), followers) }} * 1000
+{%- endmacro %}
+
+{# audit_weekly_trends: the row `alias` (of an int_audit__* model) is the spine row s's
+   account and period, and `at` falls in s's week (week_start, week_end]. #}
+{% macro in_audit_week(alias, at='created_at') -%}
+    {{ alias }}.client = s.client
+        and {{ alias }}.period_start = s.period_start
+        and {{ alias }}.period_end = s.period_end
+        and {{ alias }}.platform = s.platform
+        and {{ alias }}.account_key = s.account_key
+        and {{ alias }}.{{ at }} > s.week_start
+        and {{ alias }}.{{ at }} <= s.week_end
+{%- endmacro %}

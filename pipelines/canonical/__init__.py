@@ -1,0 +1,1 @@
+"""The canonical layer: raw landing, canonical tables, loading, imports, rebuilds."""

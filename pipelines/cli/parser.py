@@ -1,0 +1,128 @@
+"""The `rapport` argument parser. Each command names its function as
+"module:function" of pipelines/cli/, imported only when that command runs, so
+`rapport --help` loads neither Dagster nor dbt."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipelines.canonical.imports import PARSERS
+
+# What each command needs checked before it starts: (writes the warehouse, uses the
+# Dagster home, reads audits.yaml).
+NEEDS_NOTHING = (False, False, False)
+NEEDS_WRITE = (True, False, False)
+NEEDS_WRITE_AUDITS = (True, False, True)
+NEEDS_DAGSTER = (False, True, False)
+NEEDS_RUN = (True, True, True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="Rapport: an open, reproducible brand-audit warehouse.",
+        epilog="Paths: RAPPORT_WAREHOUSE, RAPPORT_RAW_DIR, RAPPORT_INBOX, RAPPORT_AUDITS.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="land and load files of one source format")
+    p.add_argument("source", choices=sorted(PARSERS), help="the file format")
+    p.add_argument("paths", nargs="+", type=Path, help="files or folders")
+    p.set_defaults(func="imports:cmd_import", needs=NEEDS_WRITE)
+
+    p = sub.add_parser("ingest", help="read new posts and today's profiles from a live API")
+    p.add_argument("platform", choices=["x"], help="x: the X API v2 (token: X_BEARER_TOKEN)")
+    p.add_argument(
+        "--max-cost", type=float, metavar="USD", help="budget of this run (x_ingest.yaml)"
+    )
+    p.set_defaults(func="ingest:cmd_ingest", needs=NEEDS_WRITE_AUDITS)
+
+    p = sub.add_parser("build", help="refresh audits config, run dbt models and tests")
+    p.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from scratch"
+    )
+    p.set_defaults(func="build:cmd_build", needs=NEEDS_RUN)
+
+    p = sub.add_parser("check", help="run every quality check on the warehouse as it is")
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not refresh the analyst copy even when every blocking check passes "
+        "(the copy is the whole warehouse file: minutes at 100M posts)",
+    )
+    p.set_defaults(func="check:cmd_check", needs=NEEDS_RUN)
+
+    p = sub.add_parser("rebuild", help="reload everything from raw landing, then build")
+    p.set_defaults(func="build:cmd_rebuild", needs=NEEDS_RUN)
+
+    p = sub.add_parser("demo", help="generate the demo world and run the whole pipeline")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func="build:cmd_demo", needs=NEEDS_RUN)
+
+    p = sub.add_parser("report", help="write a client's audit (HTML report + scorecard CSV)")
+    p.add_argument("client", help="a client name from audits.yaml")
+    p.add_argument(
+        "--period-end",
+        metavar="WHEN",
+        help="ISO date or time the period ends (default: the latest data of its accounts)",
+    )
+    p.add_argument("--days", type=int, help="period length (default: audits.yaml period_days)")
+    p.add_argument(
+        "--no-refresh",
+        action="store_true",
+        help="audit the warehouse as it is (skip the inbox import and upstream rebuild)",
+    )
+    p.set_defaults(func="report:cmd_report", needs=NEEDS_RUN)
+
+    p = sub.add_parser("bench", help="time the pipeline against pandas at 1M-100M posts")
+    p.add_argument("--sizes", default="1M,10M", help="comma-separated, e.g. 1M,10M,100M")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--dir", type=Path, help="data and warehouses (default: warehouse/bench)")
+    p.add_argument("--keep", action="store_true", help="keep the data and warehouses")
+    p.add_argument(
+        "--memory-limit",
+        help="DuckDB memory limit for load, build and checks (RAPPORT_DUCKDB_MEMORY_LIMIT; "
+        "default 1500MB up to 10M posts, a quarter of what pandas needs there, and 8GB "
+        "above)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse a size's generated and loaded data from an earlier run that failed "
+        "after the load (its load measurement is reported); dbt's tables are rebuilt",
+    )
+    p.add_argument(
+        "--pandas-max",
+        default="10M",
+        help="largest size the pandas baseline runs at (it needs ~0.9 GB per million "
+        "posts, so 100M would not fit in 24 GB; default 10M)",
+    )
+    p.set_defaults(func="bench:cmd_bench", needs=NEEDS_NOTHING)
+
+    p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func="sql:cmd_sql", needs=NEEDS_NOTHING)
+
+    p = sub.add_parser("raw", help="list landed raw files; forget one on purpose")
+    raw = p.add_subparsers(dest="raw_command", required=True)
+    r = raw.add_parser("list", help="every landed file, with its tombstone if forgotten")
+    r.add_argument("--forgotten", action="store_true", help="only the forgotten files")
+    r.set_defaults(func="raw:cmd_raw_list", needs=NEEDS_NOTHING)
+    r = raw.add_parser(
+        "forget", help="imports and rebuilds skip this file from now on (its bytes stay)"
+    )
+    r.add_argument("sha", help="the file's sha256, or its first 8+ hex digits (rapport raw list)")
+    r.add_argument("--reason", required=True, help="why: recorded with who and when")
+    r.add_argument("--by", help="who forgets it (default: $USER)")
+    r.set_defaults(func="raw:cmd_raw_forget", needs=NEEDS_WRITE)
+    r = raw.add_parser("unforget", help="remove a file's tombstone (then import or rebuild)")
+    r.add_argument("sha")
+    r.set_defaults(func="raw:cmd_raw_unforget", needs=NEEDS_WRITE)
+
+    p = sub.add_parser("dev", help="start the Dagster UI with persistent run history")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func="dev:cmd_dev", needs=NEEDS_DAGSTER)
+    return parser

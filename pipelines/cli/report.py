@@ -1,0 +1,116 @@
+"""`rapport report CLIENT` and the demo's closing audits: one in-process Dagster run per
+client (the client_audit selection of pipelines/defs/jobs.py, through the launcher),
+over every asset and check of the code location, so the quality gate's blocking checks
+run and gate exactly as in a scheduled run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.canonical.tables import connect
+from pipelines.config.audits import UnknownClient, find_client, load_clients
+from pipelines.config.settings import Settings
+from pipelines.core.locking import warehouse_write_lock
+from pipelines.defs.assets.reports import CLIENT_AUDIT, current_quality
+from pipelines.defs.dagster_home import ensure_dagster_home
+from pipelines.defs.jobs import audit_selection
+from pipelines.defs.launcher import launch
+from pipelines.reports.audit import ReportRefused, refuse_if_blocked
+
+
+@dataclass(frozen=True)
+class AuditRun:
+    run_id: str
+    html_path: Path
+    csv_path: Path
+    summary: str  # the Markdown the Dagster UI shows
+
+
+def run_audit(
+    settings: Settings,
+    client: str,
+    period_end: str | None = None,
+    period_days: int | None = None,
+    refresh: bool = True,
+    log_level: str = "INFO",
+) -> AuditRun:
+    period = {k: v for k, v in {"period_end": period_end, "period_days": period_days}.items() if v}
+    result = launch(
+        settings,
+        audit_selection(refresh),
+        run_config={"ops": {"config__audit_periods": {"config": period}}},
+        partition_key=client,
+        log_level=log_level,
+        label=f"audit of {client}: run",
+    )
+    (materialization,) = [
+        m for m in result.get_asset_materialization_events() if m.asset_key == CLIENT_AUDIT
+    ]
+    meta = materialization.materialization.metadata
+    return AuditRun(
+        result.run_id,
+        Path(meta["report"].value),
+        Path(meta["scorecard_csv"].value),
+        meta["summary"].value,
+    )
+
+
+def check_gate(settings: Settings, client: str) -> None:
+    """Refuse before any run when the latest recorded results of a blocking check on
+    the report's inputs failed (ops.check_results, Dagster's check history)."""
+    if not settings.warehouse_path.exists():
+        return
+    ensure_dagster_home(settings)
+    with warehouse_write_lock(settings.warehouse_path):
+        con = connect(settings.warehouse_path)
+        try:
+            quality = current_quality(con, dg.DagsterInstance.get())
+        finally:
+            con.close()
+    refuse_if_blocked(client, quality)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    return report_command(settings, args.client, args.period_end, args.days, not args.no_refresh)
+
+
+def report_command(
+    settings: Settings,
+    client: str,
+    period_end: str | None,
+    period_days: int | None,
+    refresh: bool,
+) -> int:
+    try:
+        find_client(settings.audits_path, client)
+        check_gate(settings, client)
+    except UnknownClient as exc:
+        print(f"rapport: {exc}", file=sys.stderr)
+        return 2
+    except ReportRefused as exc:
+        print(f"rapport: refused: {exc}", file=sys.stderr)
+        return 1
+    what = "refreshing its inputs, then auditing" if refresh else "auditing the warehouse as it is"
+    print(f"{client}: {what} ...")
+    run = run_audit(settings, client, period_end, period_days, refresh)
+    print(f"run {run.run_id} succeeded\n\n{run.summary}\n")
+    print(f"report:    {run.html_path}\nscorecard: {run.csv_path}")
+    return 0
+
+
+def demo_reports(settings: Settings) -> None:
+    """Every client's audit on the warehouse the demo has just built."""
+    print("\nwriting each client's audit report ...")
+    paths = []
+    for client in load_clients(settings.audits_path):
+        # quiet: the build above has just printed dbt's every line
+        run = run_audit(settings, client.name, refresh=False, log_level="WARNING")
+        paths.append((client.name, run.html_path, run.csv_path))
+    for name, html, csv in paths:
+        print(f"  {name}: {html}\n  {' ' * len(name)}  {csv}")
+    print("open a report.html in any browser (it works offline)")

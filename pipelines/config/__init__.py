@@ -1,0 +1,1 @@
+"""Settings, the audits config: what every layer reads."""

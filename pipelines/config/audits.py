@@ -1,0 +1,249 @@
+"""audits.yaml: which accounts are audited, for which client, and how each client's
+audit runs (period, schedule, time zone, finding thresholds). A malformed file is
+refused with its line and the reason before anything runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import yaml
+
+from pipelines.reports.thresholds import THRESHOLD_DOCS, Thresholds, check_threshold
+
+PLATFORMS = {"x", "twcs", "bluesky", "mastodon"}
+HANDLE_RULES = {
+    "x": re.compile(r"^[A-Za-z0-9_]{1,15}$"),
+    "twcs": re.compile(r"^[A-Za-z0-9_]{1,50}$"),
+    "bluesky": re.compile(r"^[A-Za-z0-9.-]{3,253}$"),
+    "mastodon": re.compile(r"^[A-Za-z0-9_]+(@[A-Za-z0-9.-]+)?$"),
+}
+ROLES = {"brands": "brand", "competitors": "competitor"}
+# The client name becomes a folder (warehouse/reports/NAME/), a Dagster partition key and
+# part of a schedule name, so it is kept to what all three accept.
+CLIENT_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+CLIENT_KEYS = {"name", "brands", "competitors", "timezone", "period_days", "schedule"}
+CLIENT_KEYS |= {"thresholds"}
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_PERIOD_DAYS = 28
+DEFAULT_SCHEDULE = "0 6 * * 1"  # weekly, Monday 06:00 in the client's time zone
+
+
+class AuditConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AuditedAccount:
+    client: str
+    role: str  # brand | competitor
+    platform: str
+    handle: str
+
+
+@dataclass(frozen=True)
+class ClientAudit:
+    """One client's audit: its accounts and how and when its report is made."""
+
+    name: str
+    accounts: tuple[AuditedAccount, ...]
+    timezone: str = DEFAULT_TIMEZONE
+    period_days: int = DEFAULT_PERIOD_DAYS
+    schedule: str = DEFAULT_SCHEDULE
+    thresholds: Thresholds = Thresholds()
+
+    def handles(self, role: str) -> list[str]:
+        return [a.handle for a in self.accounts if a.role == role]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Keeps each mapping's line number so errors can point at it."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    lines: dict[object, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in lines:  # plain PyYAML keeps the last value silently
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        lines[key] = key_node.start_mark.line + 1
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    mapping["__lines__"] = lines
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _check_keys(where: str, mapping: dict, allowed: set[str], required: set[str]) -> None:
+    keys = set(mapping) - {"__line__", "__lines__"}
+    line = mapping.get("__line__", "?")
+    if unknown := keys - allowed:
+        raise AuditConfigError(f"{where}:{line}: unknown key(s) {', '.join(sorted(unknown))}")
+    if missing := required - keys:
+        raise AuditConfigError(f"{where}:{line}: missing key(s) {', '.join(sorted(missing))}")
+
+
+def load_audits(path: Path) -> list[AuditedAccount]:
+    """Every audited account of every client, in file order."""
+    return [a for client in load_clients(path) for a in client.accounts]
+
+
+def load_clients(path: Path) -> list[ClientAudit]:
+    if not path.exists():
+        raise AuditConfigError(f"{path}: no such file (set RAPPORT_AUDITS or create it)")
+    try:
+        doc = yaml.load(path.read_text(), Loader=_LineLoader)  # noqa: S506 (safe loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise AuditConfigError(f"{where}: not valid YAML: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise AuditConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise AuditConfigError(f"{path}:1: expected a mapping with a 'clients' list")
+    _check_keys(str(path), doc, {"clients"}, {"clients"})
+    if not isinstance(doc["clients"], list):
+        raise AuditConfigError(f"{path}:{doc['__line__']}: 'clients' must be a list")
+    clients: list[ClientAudit] = []
+    names: dict[str, int] = {}
+    for client in doc["clients"]:
+        if not isinstance(client, dict):
+            raise AuditConfigError(f"{path}: each client must be a mapping with a name")
+        _check_keys(str(path), client, CLIENT_KEYS, {"name", "brands"})
+        name = str(client["name"])
+        line = client["__lines__"]["name"]
+        if not CLIENT_NAME.fullmatch(name):
+            raise AuditConfigError(
+                f"{path}:{line}: client name {name!r} may use only letters, digits and '_' "
+                "(it names the report folder, the Dagster partition and the schedule)"
+            )
+        if name in names:
+            raise AuditConfigError(
+                f"{path}:{line}: client {name} is listed twice (first on line {names[name]})"
+            )
+        names[name] = line
+        accounts = _parse_accounts(path, client, name)
+        clients.append(_parse_audit_settings(path, client, ClientAudit(name, accounts)))
+    return clients
+
+
+def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount, ...]:
+    accounts: list[AuditedAccount] = []
+    seen: dict[tuple[str, str], int] = {}
+    for key, role in ROLES.items():
+        for entry in client.get(key) or []:
+            if not isinstance(entry, dict):
+                raise AuditConfigError(
+                    f"{path}:{client['__line__']}: {name}.{key} entries must be "
+                    "{platform: ..., handle: ...}"
+                )
+            _check_keys(str(path), entry, {"platform", "handle"}, {"platform", "handle"})
+            line = entry["__line__"]
+            platform = str(entry["platform"]).lower()
+            handle = str(entry["handle"]).lstrip("@")
+            if platform not in PLATFORMS:
+                raise AuditConfigError(
+                    f"{path}:{line}: unknown platform {platform!r} "
+                    f"(one of {', '.join(sorted(PLATFORMS))})"
+                )
+            if not HANDLE_RULES[platform].fullmatch(handle):
+                raise AuditConfigError(
+                    f"{path}:{line}: {handle!r} is not a valid {platform} handle"
+                )
+            k = (platform, handle.lower())
+            if k in seen:
+                raise AuditConfigError(
+                    f"{path}:{line}: {platform} account {handle} is listed twice for "
+                    f"client {name} (first on line {seen[k]})"
+                )
+            seen[k] = line
+            accounts.append(AuditedAccount(name, role, platform, handle))
+    return tuple(accounts)
+
+
+def _parse_audit_settings(path: Path, client: dict, audit: ClientAudit) -> ClientAudit:
+    """The optional per-client keys: timezone, period_days, schedule, thresholds."""
+    lines = client["__lines__"]
+    changes: dict[str, object] = {}
+    if "timezone" in client:
+        tz = client["timezone"]
+        try:
+            ZoneInfo(str(tz))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise AuditConfigError(
+                f"{path}:{lines['timezone']}: timezone {tz!r} is not an IANA time zone "
+                "(e.g. Europe/Berlin, America/New_York, UTC)"
+            ) from None
+        changes["timezone"] = str(tz)
+    if "period_days" in client:
+        days = client["period_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+            raise AuditConfigError(
+                f"{path}:{lines['period_days']}: period_days must be a whole number of days "
+                f"from 1 to 366, not {days!r}"
+            )
+        changes["period_days"] = days
+    if "schedule" in client:
+        # Dagster's own test (it runs the schedule); imported here because importing
+        # dagster costs a second that `rapport sql` should not pay.
+        from dagster._utils.schedules import is_valid_cron_string
+
+        cron = client["schedule"]
+        if not isinstance(cron, str) or not is_valid_cron_string(cron):
+            raise AuditConfigError(
+                f"{path}:{lines['schedule']}: schedule {cron!r} is not a valid cron "
+                "expression (five fields: minute hour day-of-month month day-of-week, "
+                "e.g. '0 6 * * 1' for Mondays at 06:00)"
+            )
+        changes["schedule"] = cron
+    if "thresholds" in client:
+        changes["thresholds"] = _parse_thresholds(path, client["thresholds"], lines["thresholds"])
+    return replace(audit, **changes)
+
+
+def _parse_thresholds(path: Path, given: object, line: int) -> Thresholds:
+    if not isinstance(given, dict):
+        raise AuditConfigError(f"{path}:{line}: thresholds must be a mapping of name: number")
+    _check_keys(str(path), given, set(THRESHOLD_DOCS), set())
+    values = {}
+    for name, value in given.items():
+        if name.startswith("__"):
+            continue
+        if problem := check_threshold(name, value):
+            raise AuditConfigError(f"{path}:{given['__lines__'][name]}: {problem}")
+        values[name] = value if THRESHOLD_DOCS[name][0] == "count" else float(value)
+    return Thresholds(**values)
+
+
+def sync_audited_accounts(con: duckdb.DuckDBPyConnection, accounts: list[AuditedAccount]) -> int:
+    """Replace config.audited_accounts with the file's contents, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM config.audited_accounts")
+    if accounts:  # executemany refuses an empty list; an empty config is valid
+        con.executemany(
+            "INSERT INTO config.audited_accounts VALUES (?, ?, ?, ?)",
+            [[a.client, a.role, a.platform, a.handle] for a in accounts],
+        )
+    con.execute("COMMIT")
+    return len(accounts)
+
+
+class UnknownClient(ValueError):
+    pass
+
+
+def find_client(path: Path, name: str) -> ClientAudit:
+    """The client `name` of the audits file at `path`, or UnknownClient naming the others."""
+    clients = load_clients(path)
+    for client in clients:
+        if client.name == name:
+            return client
+    known = ", ".join(c.name for c in clients) or "none"
+    raise UnknownClient(f"{path}: no client {name!r} (clients: {known})")

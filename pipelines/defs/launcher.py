@@ -1,0 +1,106 @@
+"""The one in-process launcher: runs a selection of the code location's assets the way
+a Dagster run does, for the CLI (build, rebuild, demo, report): same asset code, same
+resources, recorded in the DAGSTER_HOME run history the UI shows."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.canonical import rebuild as rebuilds
+from pipelines.canonical.publish import publish_analyst_copy
+from pipelines.canonical.tables import connect
+from pipelines.config.settings import Settings
+from pipelines.core.locking import warehouse_write_lock
+from pipelines.defs.catalog import all_checks
+from pipelines.defs.dagster_home import ensure_dagster_home
+from pipelines.defs.location import all_assets
+from pipelines.defs.resources import build_resources
+
+DBT_OP = "rapport_dbt_models"
+
+
+class RunFailed(RuntimeError):
+    def __init__(self, message: str, result: dg.ExecuteInProcessResult | None = None):
+        super().__init__(message)
+        self.result = result  # the failed run, e.g. to show which checks failed
+
+
+def refuse_if_rebuild_unfinished(settings: Settings, allowed: str | None = None) -> None:
+    """Before a run: a half-rebuilt warehouse must not be built on
+    (pipelines/canonical/rebuild.py). Opening the file for writing also waits for any
+    other process holding it open, so the run's dbt step does not fail on it."""
+    con = connect(settings.warehouse_path)
+    try:
+        rebuilds.refuse_if_unfinished(con, allowed)
+    finally:
+        con.close()
+
+
+def launch(
+    settings: Settings,
+    selection: dg.AssetSelection,
+    *,
+    run_config: dict | None = None,
+    partition_key: str | None = None,
+    finishing_rebuild: str | None = None,
+    log_level: str = "INFO",
+    label: str = "run",
+) -> dg.ExecuteInProcessResult:
+    """Materialize `selection` (a selection of pipelines/defs/jobs.py) under the write
+    lock, refusing a warehouse whose rebuild is unfinished; after success, publish the
+    analyst copy. Raise RunFailed naming the failed steps.
+
+    finishing_rebuild: the id of the rebuild this run completes (its from-scratch
+    build); only that run may build on a warehouse whose rebuild is unfinished, and its
+    success marks the rebuild complete before the analyst copy is published.
+    partition_key: the client, for the partitioned audit assets."""
+    ensure_dagster_home(settings)
+    if finishing_rebuild:
+        run_config = _with_rebuild(run_config or {}, finishing_rebuild)
+    # INFO, not DEBUG: step progress and dbt's own lines, without event chatter.
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} | (run_config or {})
+    with warehouse_write_lock(settings.warehouse_path):
+        refuse_if_rebuild_unfinished(settings, finishing_rebuild)
+        result = dg.materialize(
+            [*all_assets(), *all_checks()],
+            selection=selection,
+            partition_key=partition_key,
+            resources=build_resources(settings),
+            run_config=run_config,
+            instance=dg.DagsterInstance.get(),
+            tags={"rapport/writes": "warehouse", "rapport/started_by": "cli"},
+            raise_on_error=False,
+        )
+        if result.success:
+            if finishing_rebuild:
+                _complete(settings, finishing_rebuild)
+            publish_analyst_copy(settings)
+    if not result.success:
+        reasons = "; ".join(_failure_messages(result)) or "see the run in the Dagster UI"
+        raise RunFailed(f"{label} {result.run_id} failed in step(s): {reasons}", result)
+    return result
+
+
+def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    out = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "failed"
+            out.append(f"{event.step_key}: {message.splitlines()[0] if message else 'failed'}")
+    return out
+
+
+def _with_rebuild(run_config: dict, rebuild_id: str) -> dict:
+    ops = dict(run_config.get("ops", {}))
+    dbt = dict(ops.get(DBT_OP, {}))
+    dbt["config"] = {**dbt.get("config", {}), "rebuild_id": rebuild_id}
+    return {**run_config, "ops": {**ops, DBT_OP: dbt}}
+
+
+def _complete(settings: Settings, rebuild_id: str) -> None:
+    con = connect(settings.warehouse_path)
+    try:
+        rebuilds.mark(con, rebuild_id, rebuilds.COMPLETE)
+    finally:
+        con.close()

@@ -1,0 +1,264 @@
+"""The demo's cast: the six audited accounts (their handles, clients, archetypes and the
+numbers that make each behave as its archetype), the customers' makeup, and the world's
+defaults. Data only; what they say is in ``phrases``, what they do in ``world``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+DEFAULT_SEED = 7
+DEFAULT_ANCHOR = datetime(2026, 11, 16, 6, tzinfo=UTC)
+DEFAULT_DAYS = 28
+DEFAULT_AVATAR_URL = (
+    "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+)
+
+CONVERSATIONAL = "NorthwindCoffee"
+FOLLOW_FOR_FOLLOW = "NorthwindDeals"
+MODERATELY_RESPONSIVE = "BeanBarnCafe"
+BROADCASTER = "AcmeCo"
+GHOST = "AcmeLabs"
+SLOW_RESPONDER = "RivalCo"
+
+#: client -> the handles audits.yaml lists for it, by role.
+CLIENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "northwind": {
+        "brands": (CONVERSATIONAL, FOLLOW_FOR_FOLLOW),
+        "competitors": (MODERATELY_RESPONSIVE,),
+    },
+    "acme": {
+        "brands": (BROADCASTER, GHOST),
+        "competitors": (SLOW_RESPONDER,),
+    },
+}
+
+#: audited handle -> the behaviour the demo gives it (what the audit should find).
+ACCOUNTS: dict[str, str] = {
+    CONVERSATIONAL: "conversational",
+    FOLLOW_FOR_FOLLOW: "follow_for_follow",
+    MODERATELY_RESPONSIVE: "moderately_responsive",
+    BROADCASTER: "broadcaster",
+    GHOST: "ghost",
+    SLOW_RESPONDER: "slow_responder",
+}
+
+ARCHETYPES: dict[str, str] = {
+    "conversational": "answers most inbound messages within minutes to a few hours; replies "
+    "are a large share of its posts; retweets and quotes customers; balanced follow ratio",
+    "follow_for_follow": "follows ten or more times as many accounts as follow it, growing "
+    "its following in sprees; posts deals, rarely answers",
+    "moderately_responsive": "answers about half of its messages, one to ten hours later",
+    "broadcaster": "announcements only: never replies, retweets or mentions anyone, though "
+    "customers mention it and reply to it",
+    "ghost": "empty bio, default avatar, fewer than 20 posts ever, a dozen followers",
+    "slow_responder": "answers about a third of its messages, usually a day or more later",
+}
+
+AUDITED_HANDLES: tuple[str, ...] = tuple(ACCOUNTS)
+COMPETITORS: dict[str, str] = {  # competitor -> the client brand it competes with
+    MODERATELY_RESPONSIVE: CONVERSATIONAL,
+    SLOW_RESPONDER: BROADCASTER,
+}
+CUSTOMER_COUNT = 48
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How one audited account acts over the window."""
+
+    name: str
+    description: str
+    location: str
+    website: str
+    created_at: str
+    verified_type: str  # business | blue | none
+    topic: str  # coffee | tech: which customer messages reach it
+    originals_per_day: float
+    mentions_per_day: float  # customer posts that mention it out of the blue
+    replies_per_post: float  # customer replies to each of its originals
+    answer_rate: float  # share of customer messages it replies to
+    answer_delay_minutes: tuple[tuple[float, int, int], ...]  # (weight, lo, hi)
+    retweet_rate: float  # share of praise it retweets
+    quote_rate: float  # share of praise it quotes
+    followers: int  # on the first snapshot day
+    following: int
+    tweet_base: int  # posts before the window
+    listed: int
+    scheduled: bool = False  # posts on the hour, as a scheduling tool does
+    fixed_originals: int | None = None  # a fixed number of posts, whatever the window
+    fixed_mentions: int | None = None
+
+
+# The profile and the rates of each audited account. The order matters: accounts are
+# built in this order from the world's one random stream, so reordering changes every id.
+BEHAVIOUR: dict[str, Behaviour] = {
+    CONVERSATIONAL: Behaviour(
+        name="Northwind Coffee",
+        description="Small-batch roasters since 2009. Ask us anything, we answer "
+        "7am-11pm PT. Cafes in Portland, Seattle & Boise.",
+        location="Portland, OR",
+        website="https://northwindcoffee.example",
+        created_at="2011-03-14T16:20:05.000Z",
+        verified_type="business",
+        topic="coffee",
+        originals_per_day=1.6,
+        mentions_per_day=3.0,
+        replies_per_post=1.2,
+        answer_rate=0.88,
+        answer_delay_minutes=((0.55, 3, 45), (0.35, 45, 180), (0.10, 180, 360)),
+        retweet_rate=0.45,
+        quote_rate=0.3,
+        followers=8240,
+        following=2870,
+        tweet_base=11840,
+        listed=96,
+    ),
+    FOLLOW_FOR_FOLLOW: Behaviour(
+        name="Northwind Deals",
+        description="Daily coffee deals & promo codes from Northwind. Follow for "
+        "follow! #deals #coffee #F4F",
+        location="",
+        website="https://northwindcoffee.example/deals",
+        created_at="2019-07-02T09:41:37.000Z",
+        verified_type="none",
+        topic="coffee",
+        originals_per_day=2.0,
+        mentions_per_day=0.4,
+        replies_per_post=0.3,
+        answer_rate=0.25,
+        answer_delay_minutes=((1.0, 120, 1440),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=380,
+        following=5600,
+        tweet_base=2310,
+        listed=2,
+    ),
+    MODERATELY_RESPONSIVE: Behaviour(
+        name="Bean Barn Cafe",
+        description="Farmhouse coffee & pastries. 14 cafes across the Pacific Northwest.",
+        location="Seattle, WA",
+        website="https://beanbarn.example",
+        created_at="2012-08-21T18:02:44.000Z",
+        verified_type="business",
+        topic="coffee",
+        originals_per_day=1.8,
+        mentions_per_day=1.6,
+        replies_per_post=0.6,
+        answer_rate=0.6,
+        answer_delay_minutes=((1.0, 60, 600),),
+        retweet_rate=0.15,
+        quote_rate=0.0,
+        followers=6900,
+        following=1250,
+        tweet_base=7420,
+        listed=41,
+    ),
+    BROADCASTER: Behaviour(
+        name="Acme",
+        description="Smart home devices that just work. News, launches and updates from "
+        "Acme. Support: acme.example/help",
+        location="San Francisco, CA",
+        website="https://acme.example",
+        created_at="2010-05-11T13:27:50.000Z",
+        verified_type="business",
+        topic="tech",
+        originals_per_day=3.0,
+        mentions_per_day=1.5,
+        replies_per_post=0.8,
+        answer_rate=0.0,
+        answer_delay_minutes=((1.0, 60, 60),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=52300,
+        following=14,
+        tweet_base=6420,
+        listed=310,
+        scheduled=True,
+    ),
+    GHOST: Behaviour(
+        name="Acme Labs",
+        description="",
+        location="",
+        website="",
+        created_at="2024-02-06T22:15:09.000Z",
+        verified_type="none",
+        topic="tech",
+        originals_per_day=0.0,
+        mentions_per_day=0.0,
+        replies_per_post=0.0,
+        answer_rate=0.0,
+        answer_delay_minutes=((1.0, 60, 60),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=11,
+        following=3,
+        tweet_base=4,
+        listed=0,
+        fixed_originals=3,
+        fixed_mentions=2,
+    ),
+    SLOW_RESPONDER: Behaviour(
+        name="RivalCo Home",
+        description="Home automation for everyone. Support hours Mon-Fri 9-5 ET.",
+        location="Austin, TX",
+        website="https://rivalco.example",
+        created_at="2013-01-29T10:05:12.000Z",
+        verified_type="business",
+        topic="tech",
+        originals_per_day=1.4,
+        mentions_per_day=1.2,
+        replies_per_post=0.5,
+        answer_rate=0.3,
+        answer_delay_minutes=((1.0, 18 * 60, 72 * 60),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=31000,
+        following=410,
+        tweet_base=9050,
+        listed=122,
+    ),
+}
+
+# What customers are made of: a name, a two-part bio and a city (often none).
+FIRST_NAMES = (
+    "maya liam sofia noah ava ethan zoe lucas mia omar priya jonah ella marco nina theo "
+    "aisha ben chloe diego hana isaac june kai leah mateo nora owen rosa sam tara victor "
+    "wren yusuf amara felix grace hugo ines jack"
+).split()
+LAST_NAMES = (
+    "chen patel garcia nguyen smith okafor kim rossi silva dolan berg moreau tanaka walsh "
+    "reyes fischer novak ali hughes park larsen costa baker ito"
+).split()
+INTERESTS = (
+    "coffee snob",
+    "runner",
+    "dad of two",
+    "software engineer",
+    "nurse",
+    "PhD student",
+    "home cook",
+    "cyclist",
+    "teacher",
+    "designer",
+    "gardener",
+    "smart home tinkerer",
+    "dog person",
+    "bookworm",
+    "climber",
+    "photographer",
+)
+CITIES = (
+    "Portland, OR",
+    "Seattle, WA",
+    "Boise, ID",
+    "Tacoma, WA",
+    "Austin, TX",
+    "Denver, CO",
+    "Vancouver, BC",
+    "San Jose, CA",
+    "",
+    "",
+    "",
+)

@@ -1,0 +1,1 @@
+"""TWCS customer-support CSVs: row parser (parse) and the bulk DuckDB loader (bulk)."""

@@ -1,0 +1,1 @@
+"""An account's own X "download your data" archive."""
