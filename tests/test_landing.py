@@ -1,6 +1,6 @@
 import json
 
-from pipelines.canonical.landing import land, landed_files
+from pipelines.raw.landing import land, landed_files
 
 
 def test_landing_is_content_addressed_append_only_and_keeps_the_bytes(tmp_path):

@@ -11,9 +11,9 @@ import duckdb
 
 from pipelines.canonical import imports
 from pipelines.canonical.imports import ImportRefused, import_file, reload_from_raw
-from pipelines.canonical.landing import landed_files
 from pipelines.canonical.tables import connect
 from pipelines.cli import main
+from pipelines.raw.landing import landed_files
 
 PAGE = {
     "data": [

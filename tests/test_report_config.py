@@ -16,8 +16,8 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.config.audits import AuditConfigError, load_audits, load_clients
+from pipelines.config.report_thresholds import Thresholds
 from pipelines.config.settings import PROJECT_ROOT
-from pipelines.reports.thresholds import Thresholds
 
 FULL = """\
 clients:

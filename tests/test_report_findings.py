@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from pipelines.config.report_thresholds import Thresholds
 from pipelines.reports.findings import CONCERN, STRENGTH, find, verdict
-from pipelines.reports.thresholds import Thresholds
 
 
 def row(handle: str, role: str = "brand", **figures) -> dict:

@@ -432,8 +432,8 @@ def test_twcs_landed_before_its_posts_rejects_them(con, warehouse, tmp_path):
 
 def test_the_sql_fast_path_keeps_the_same_ceilings(tmp_path):
     # Files only the contract makes odd are handed to the parser, not loaded in SQL.
-    from pipelines.canonical.landing import land
-    from pipelines.sources.twcs.bulk import bulk_load_twcs
+    from pipelines.canonical.twcs_bulk import bulk_load_twcs
+    from pipelines.raw.landing import land
 
     cases = {
         "big_id": twcs_row(tid="9223372036854775808"),

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from pipelines.canonical.imports import import_file
-from pipelines.canonical.landing import land
 from pipelines.canonical.loader import load_batch
 from pipelines.canonical.tables import connect
-from pipelines.sources.twcs.bulk import bulk_load_twcs, hashtags_sql, mentions_sql, urls_sql
+from pipelines.canonical.twcs_bulk import bulk_load_twcs, hashtags_sql, mentions_sql, urls_sql
+from pipelines.raw.landing import land
 from pipelines.sources.twcs.parse import (
     extract_hashtags,
     extract_mentions,

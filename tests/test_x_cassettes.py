@@ -18,9 +18,10 @@ import pytest
 import vcr
 import yaml
 
+from pipelines.canonical.imports import page_loader
 from pipelines.canonical.tables import connect
 from pipelines.sources.x_api.config import XIngestConfig
-from pipelines.sources.x_api.ingest import x_ingest
+from pipelines.sources.x_api.ingest import SOURCE, x_ingest
 from pipelines.sources.x_api.pages import INGEST_VERSION
 from tests.conftest import shared_file
 from tests.x_helpers import query
@@ -86,7 +87,14 @@ def replay(tmp_path_factory):
         con = connect(root / "rapport.duckdb")
         try:
             result = x_ingest(
-                con, root / "raw", TOKEN, HOST, XIngestConfig(), "replay", log=lambda m: None
+                con,
+                root / "raw",
+                TOKEN,
+                HOST,
+                XIngestConfig(),
+                "replay",
+                log=lambda m: None,
+                load_page=page_loader(con, root / "raw", SOURCE),
             ).run(["Twitter"])
         finally:
             con.close()

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.canonical.imports import page_loader
 from pipelines.canonical.tables import connect
 from pipelines.sources import demo
 from pipelines.sources.x_api.config import XIngestConfig
-from pipelines.sources.x_api.ingest import IngestResult, x_ingest
+from pipelines.sources.x_api.ingest import SOURCE, IngestResult, x_ingest
 from tests.fake_x_api import FakeClock, FakeXApi, World
 
 # A sentinel: tests grep every file and log for it.
@@ -76,6 +77,7 @@ def run_ingest(
             clock=clock,
             sleep=clock.sleep,
             log=kwargs.pop("log", lambda message: None),
+            load_page=page_loader(con, root / "raw", SOURCE),
             **kwargs,
         )
         return ingest.run(handles or HANDLES)

@@ -22,21 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.bench.fit import Shape, fit
+from pipelines.sources.twcs.parse import REQUIRED_COLUMNS
 
 DAYS = 100  # so that one more day of the same traffic is 1% of the history
 START_EPOCH = 1_500_768_000  # 2017-07-23 00:00 UTC, before the real TWCS corpus ends
 INCREMENT_SHARE = 0.01
 LATE_SHARE = 0.3  # of the increment: replies to threads from before the new day
 ANSWERED_CAP = 0.9  # the sample's threads are all answered; the full corpus is not
-HEADER = [
-    "tweet_id",
-    "author_id",
-    "inbound",
-    "created_at",
-    "text",
-    "response_tweet_id",
-    "in_response_to_tweet_id",
-]
+HEADER = list(REQUIRED_COLUMNS)  # the TWCS columns, in the corpus's order
 _DOW = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MON = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

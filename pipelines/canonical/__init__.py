@@ -1,1 +1,2 @@
-"""The canonical layer: raw landing, canonical tables, loading, imports, rebuilds."""
+"""The canonical layer: canonical tables, loading, imports (land, parse, load, replay),
+rebuilds, the analyst copy."""

@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines.canonical import rebuild as rebuilds
-from pipelines.canonical.landing import (
+from pipelines.canonical.loader import LoadCounts, load_batch
+from pipelines.canonical.twcs_bulk import bulk_load_twcs
+from pipelines.raw.landing import (
     LandedFile,
     forget,
     land,
@@ -19,10 +21,8 @@ from pipelines.canonical.landing import (
     tombstone,
     unforget,
 )
-from pipelines.canonical.loader import LoadCounts, load_batch
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 from pipelines.sources.twarc2.parse import parse_twarc2
-from pipelines.sources.twcs.bulk import bulk_load_twcs
 from pipelines.sources.twcs.parse import parse_twcs
 from pipelines.sources.x_archive.parse import parse_x_archive
 
@@ -215,6 +215,18 @@ def import_file(
             landed.raw_path.with_name(landed.raw_path.name + ".meta.json").unlink(missing_ok=True)
         raise
     return ImportResult(path, source, landed.raw_file_id, False, counts, rejects)
+
+
+def page_loader(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, source: str
+) -> Callable[[Path], str]:
+    """What a live ingest (sources/x_api) loads each landed page with: import_file on
+    this warehouse, returning the page's raw_file_id."""
+
+    def load(path: Path) -> str:
+        return import_file(con, raw_dir, source, path).raw_file_id
+
+    return load
 
 
 def record_refused(

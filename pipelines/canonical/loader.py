@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.canonical.landing import LandedFile
+from pipelines.raw.landing import LandedFile
 from pipelines.sources.records import ParsedBatch
 
 _KEYS = {
@@ -111,6 +111,28 @@ def _coalesce_all(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return {c: f"COALESCE(EXCLUDED.{c}, {c})" for c in _columns(con, table) if c not in keys}
 
 
+def record_loaded(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, rows_loaded: int, rows_rejected: int
+) -> None:
+    """ops.raw_files: the file is loaded, with how many rows; inside the load's
+    transaction, so a file is recorded loaded exactly when its rows are in."""
+    con.execute(
+        "INSERT INTO ops.raw_files VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?) "
+        "ON CONFLICT (raw_file_id) DO UPDATE SET loaded_at = now(), "
+        "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected",
+        [
+            landed.raw_file_id,
+            landed.source,
+            landed.relative_path,
+            landed.original_name,
+            landed.bytes,
+            landed.landed_at,
+            rows_loaded,
+            rows_rejected,
+        ],
+    )
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection, batch: ParsedBatch, landed: LandedFile
 ) -> LoadCounts:
@@ -153,21 +175,7 @@ def load_batch(
                     reject.excerpt[:200],
                 ],
             )
-        con.execute(
-            "INSERT INTO ops.raw_files VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?) "
-            "ON CONFLICT (raw_file_id) DO UPDATE SET loaded_at = now(), "
-            "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected",
-            [
-                landed.raw_file_id,
-                landed.source,
-                landed.relative_path,
-                landed.original_name,
-                landed.bytes,
-                landed.landed_at,
-                len(batch.posts) + len(batch.snapshots),
-                len(batch.rejects),
-            ],
-        )
+        record_loaded(con, landed, len(batch.posts) + len(batch.snapshots), len(batch.rejects))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 
+from pipelines.canonical.imports import page_loader
 from pipelines.canonical.tables import connect
 from pipelines.config.settings import Settings
 from pipelines.core.locking import warehouse_write_lock
@@ -20,7 +21,13 @@ from pipelines.sources.x_api.config import (
     config_path,
     load_x_config,
 )
-from pipelines.sources.x_api.ingest import IngestResult, audited_x_handles, new_run_id, x_ingest
+from pipelines.sources.x_api.ingest import (
+    SOURCE,
+    IngestResult,
+    audited_x_handles,
+    new_run_id,
+    x_ingest,
+)
 from pipelines.sources.x_api.policy import XAccessError
 
 
@@ -68,7 +75,15 @@ def ingest_x(settings: Settings, max_cost: float | None = None) -> int:
     with warehouse_write_lock(settings.warehouse_path):
         con = connect(settings.warehouse_path)
         try:
-            ingest = x_ingest(con, settings.raw_dir, token, api_url(), config, new_run_id())
+            ingest = x_ingest(
+                con,
+                settings.raw_dir,
+                token,
+                api_url(),
+                config,
+                new_run_id(),
+                load_page=page_loader(con, settings.raw_dir, SOURCE),
+            )
             result = ingest.run(handles)
         except XAccessError as exc:
             return _fail(str(exc))

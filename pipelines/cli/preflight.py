@@ -39,10 +39,6 @@ def writable_folder(path: Path, what: str) -> None:
         ) from None
 
 
-def dagster_home(settings: Settings) -> Path:
-    return Path(os.environ.get("DAGSTER_HOME") or settings.warehouse_path.parent / "dagster_home")
-
-
 def check(settings: Settings, *, writes: bool, dagster: bool, audits: bool) -> None:
     """Raise EnvironmentProblem (or AuditConfigError, with the file's line) for the
     first problem found."""
@@ -72,5 +68,5 @@ def check(settings: Settings, *, writes: bool, dagster: bool, audits: bool) -> N
         writable_folder(settings.warehouse_path.parent, "the warehouse folder (RAPPORT_WAREHOUSE)")
         writable_folder(settings.raw_dir, "the raw landing folder (RAPPORT_RAW_DIR)")
     if dagster:
-        home = dagster_home(settings)
+        home = settings.dagster_home
         writable_folder(home, "DAGSTER_HOME" if os.environ.get("DAGSTER_HOME") else "Dagster home")

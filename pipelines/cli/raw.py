@@ -9,10 +9,10 @@ import os
 import sys
 
 from pipelines.canonical.imports import ImportRefused, forget_file, unforget_file
-from pipelines.canonical.landing import find_landed, landed_files, tombstone
 from pipelines.canonical.tables import connect
 from pipelines.config.settings import Settings
 from pipelines.core.locking import warehouse_write_lock
+from pipelines.raw.landing import find_landed, landed_files, tombstone
 
 
 def cmd_raw_list(args: argparse.Namespace, settings: Settings) -> int:

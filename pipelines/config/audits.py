@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import yaml
 
-from pipelines.reports.thresholds import THRESHOLD_DOCS, Thresholds, check_threshold
+from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds, check_threshold
 
 PLATFORMS = {"x", "twcs", "bluesky", "mastodon"}
 HANDLE_RULES = {

@@ -24,6 +24,12 @@ class Settings:
     inbox_dir: Path  # files dropped here are imported by every scheduled run
 
     @property
+    def dagster_home(self) -> Path:
+        """DAGSTER_HOME, or a persistent one beside the warehouse: without it, Dagster
+        keeps run history in a temporary folder."""
+        return Path(os.environ.get("DAGSTER_HOME") or self.warehouse_path.parent / "dagster_home")
+
+    @property
     def analyst_copy_path(self) -> Path:
         """A read-only copy published after each build, so analysts' queries never hold
         the lock the pipeline needs (DuckDB allows one writer per file)."""

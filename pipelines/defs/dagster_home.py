@@ -12,7 +12,7 @@ from pipelines.config.settings import PROJECT_ROOT, Settings
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.warehouse_path.parent / "dagster_home")
+    home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     instance_yaml = home / "dagster.yaml"
     project_yaml = PROJECT_ROOT / "dagster.yaml"

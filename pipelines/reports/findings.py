@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelines.reports.thresholds import Thresholds
+from pipelines.config.report_thresholds import Thresholds
 
 CONCERN = "concern"
 STRENGTH = "strength"

@@ -7,12 +7,12 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds
 from pipelines.reports.charts import Series, colours, legend, line_chart, stacked_bars
 from pipelines.reports.data import AuditData
 from pipelines.reports.findings import CONCERN, Finding, verdict
 from pipelines.reports.quality import QualityStatus
 from pipelines.reports.tables import METRICS, scorecard_table
-from pipelines.reports.thresholds import THRESHOLD_DOCS, Thresholds
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f5f7}

@@ -13,10 +13,11 @@ import traceback
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.canonical.imports import page_loader
 from pipelines.core.secrets import install_output_scrubbing, scrub
 from pipelines.defs.resources import RapportPaths, XApiResource, writable_warehouse
 from pipelines.sources.x_api.config import TOKEN_ENV, load_x_config
-from pipelines.sources.x_api.ingest import audited_x_handles, x_ingest
+from pipelines.sources.x_api.ingest import SOURCE, audited_x_handles, x_ingest
 from pipelines.sources.x_api.policy import XAccessError
 
 _COUNTERS = ("requests", "posts_read", "users_read", "posts_charged", "users_charged")
@@ -86,6 +87,7 @@ def _read(
             settings,
             context.run_id,
             log=context.log.info,  # x_ingest scrubs every line it logs
+            load_page=page_loader(con, paths.raw, SOURCE),
         )
         before = ingest.totals()
         result = ingest.run(handles, phases=[phase])

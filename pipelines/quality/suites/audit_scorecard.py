@@ -8,7 +8,6 @@ client with a period has a row."""
 from pipelines.quality.suites import guards as g
 from pipelines.quality.suites.base import MartSuite
 
-KINDS = ("originals", "replies", "retweets", "quotes")
 GRAIN = ("client", "period_start", "period_end", "platform", "account_key")
 GROWS = "end_observed_at > start_observed_at"  # growth needs two different snapshots
 
@@ -20,14 +19,8 @@ SUITE = MartSuite(
         g.unique(*GRAIN),
         g.at_least_zero("period_days"),
         # post mix
-        *(g.count(c) for c in ("posts", *KINDS, "broadcast_posts")),
-        g.equals("posts", " + ".join(KINDS), "posts__sum_of_kinds"),
-        g.at_most("broadcast_posts", "originals"),
-        g.share("original_share", "originals", "posts"),
-        g.share("reply_share", "replies", "posts"),
-        g.share("retweet_share", "retweets", "posts"),
-        g.share("quote_share", "quotes", "posts"),
-        g.share("broadcast_share", "broadcast_posts", "posts"),
+        g.count("posts"),
+        *g.post_mix(),
         g.share("amplify_share", "retweets + quotes", "posts"),
         # cadence: at most one more calendar day than the period spans (time zones)
         g.computed("posts_per_week", "posts / (period_days / 7.0)"),

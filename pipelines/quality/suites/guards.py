@@ -207,4 +207,23 @@ def zero(*columns: str) -> Guard:
     )
 
 
+# The post kinds a mart counts, which add up to its posts.
+KINDS = ("originals", "replies", "retweets", "quotes")
+
+
+def post_mix() -> list[Guard]:
+    """The post mix of any mart that has one (all time, or an audit period): the kinds
+    add up to posts, broadcasts are originals, each share is its count over posts."""
+    return [
+        *(count(c) for c in (*KINDS, "broadcast_posts")),
+        equals("posts", " + ".join(KINDS), "posts__sum_of_kinds"),
+        at_most("broadcast_posts", "originals"),
+        share("original_share", "originals", "posts"),
+        share("reply_share", "replies", "posts"),
+        share("retweet_share", "retweets", "posts"),
+        share("quote_share", "quotes", "posts"),
+        share("broadcast_share", "broadcast_posts", "posts"),
+    ]
+
+
 GuardList = Callable[[], list[Guard]]

@@ -1,7 +1,7 @@
 """The live X ingest: for the audited handles, a daily profile snapshot (users lookup,
 up to 100 a request) and every new post of each account's timeline and mentions.
 
-Each page goes: request -> landed raw (pipelines/canonical/landing.py) -> loaded by the same
+Each page goes: request -> landed raw (pipelines/raw/landing.py) -> loaded by the same
 import path as a file (pipelines/canonical/imports.py, X v2 parser) -> applied to the ingest
 state (state.py). Before every request the budget is checked; a stop (budget, rate
 limit, the API down) leaves the state where the last applied page put it, and the next
@@ -24,10 +24,9 @@ from pathlib import Path
 import duckdb
 import tweepy
 
-from pipelines.canonical.imports import import_file
-from pipelines.canonical.landing import land
 from pipelines.config.audits import load_audits
 from pipelines.core.secrets import scrub
+from pipelines.raw.landing import land
 from pipelines.sources.x_api import state, usage
 from pipelines.sources.x_api.client import USERS_PER_LOOKUP, Page, XApi, make_client
 from pipelines.sources.x_api.config import XIngestConfig
@@ -70,6 +69,12 @@ class IngestResult:
     lines: list[str] = field(default_factory=list)  # one per account and endpoint
 
 
+# Loads one landed page into the canonical tables (idempotently) and returns its
+# raw_file_id. The caller hands it in (canonical.imports.page_loader): a source lands
+# what it fetches, but loading is the stage above it, which a source never imports.
+LoadPage = Callable[[Path], str]
+
+
 class XIngest:
     def __init__(
         self,
@@ -82,9 +87,11 @@ class XIngest:
         clock: Callable[[], datetime] = utc_now,
         log: Log = print,
         checkpoint: Callable[[str], None] = lambda where: None,
+        load_page: LoadPage,
     ) -> None:
         self.con = con
         self.raw_dir = raw_dir
+        self.load_page = load_page
         self.api = api
         self.config = config
         self.run_id = run_id
@@ -143,12 +150,12 @@ class XIngest:
 
     def _finish_page(self, path: Path, facts: PageFacts, attempts: int) -> usage.PageCost | None:
         """Load a landed page (idempotent) and apply it unless the ledger has it."""
-        result = import_file(self.con, self.raw_dir, SOURCE, path)
+        raw_file_id = self.load_page(path)
         self.checkpoint("loaded")
-        if state.is_applied(self.con, result.raw_file_id):
+        if state.is_applied(self.con, raw_file_id):
             return None
         cost = state.apply_page(
-            self.con, self.run_id, result.raw_file_id, facts, attempts, self.config, self.clock()
+            self.con, self.run_id, raw_file_id, facts, attempts, self.config, self.clock()
         )
         self.spent += cost.cost_micros
         self.checkpoint("applied")
@@ -358,6 +365,7 @@ def x_ingest(
     sleep: Callable[[float], None] = time.sleep,
     log: Log = print,
     checkpoint: Callable[[str], None] = lambda where: None,
+    load_page: LoadPage,
 ) -> XIngest:
     """An XIngest wired to tweepy with the config's retry policy. Every line it logs is
     scrubbed of secrets first, whatever `log` writes to."""
@@ -372,4 +380,14 @@ def x_ingest(
         log=log,
     )
     api = XApi(make_client(bearer_token, api_url, config.request_timeout_s), policy)
-    return XIngest(con, raw_dir, api, config, run_id, clock=clock, log=log, checkpoint=checkpoint)
+    return XIngest(
+        con,
+        raw_dir,
+        api,
+        config,
+        run_id,
+        clock=clock,
+        log=log,
+        checkpoint=checkpoint,
+        load_page=load_page,
+    )

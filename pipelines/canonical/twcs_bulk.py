@@ -32,8 +32,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.canonical.landing import LandedFile
-from pipelines.canonical.loader import LoadCounts
+from pipelines.canonical.loader import LoadCounts, record_loaded
+from pipelines.raw.landing import LandedFile
 from pipelines.sources import contract
 from pipelines.sources.twcs.parse import PLATFORM, REQUIRED_COLUMNS
 
@@ -238,18 +238,5 @@ def _merge(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> LoadCounts:
             first_seen_at = LEAST(EXCLUDED.first_seen_at, first_seen_at)
         """
     ).fetchone()[0]
-    con.execute(
-        "INSERT INTO ops.raw_files VALUES (?, ?, ?, ?, ?, ?, now(), ?, 0) "
-        "ON CONFLICT (raw_file_id) DO UPDATE SET loaded_at = now(), "
-        "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected",
-        [
-            landed.raw_file_id,
-            landed.source,
-            landed.relative_path,
-            landed.original_name,
-            landed.bytes,
-            landed.landed_at,
-            n_posts,
-        ],
-    )
+    record_loaded(con, landed, n_posts, 0)
     return LoadCounts(n_posts, 0, n_accounts, 0)
