@@ -21,6 +21,7 @@ from pipelines.raw.landing import (
     tombstone,
     unforget,
 )
+from pipelines.sources.bluesky.parse import parse_bluesky
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 from pipelines.sources.twarc2.parse import parse_twarc2
 from pipelines.sources.twcs.parse import parse_twcs
@@ -40,6 +41,8 @@ PARSERS: dict[str, Callable[[LandedFile], ParsedBatch]] = {
     "x-archive": lambda landed: parse_x_archive(
         landed.raw_path, landed.landed_at, landed.landed_at
     ),
+    # Saved Bluesky AppView responses; snapshots are observed when the file landed.
+    "bluesky": lambda landed: parse_bluesky(landed.raw_path, landed.landed_at, landed.landed_at),
 }
 # What files of each format look like, for directories and the inbox.
 PATTERNS = {
@@ -47,6 +50,7 @@ PATTERNS = {
     "twarc2": ("*.jsonl", "*.json"),
     "x-api": ("*.jsonl",),
     "x-archive": ("*.zip",),
+    "bluesky": ("*.json", "*.jsonl"),
 }
 
 
