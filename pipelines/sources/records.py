@@ -3,8 +3,12 @@ input it had to reject. Parsers never touch the database, so they test as functi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.sources.contract import Drops, dropped_reason
 
 
 class NotThisFormat(ValueError):
@@ -43,3 +47,32 @@ class ParsedBatch:
     accounts: list[dict] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     items_read: int = 0  # lines or rows read, for progress and reporting
+
+
+def excerpt_of(value: Any) -> str:
+    """The first characters of an offending input: a string as it is, anything else as
+    JSON (its nesting is bounded by the parsers' depth check, so this cannot recurse
+    far)."""
+    if isinstance(value, str):
+        return value[:EXCERPT_CHARS]
+    try:
+        return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)[:EXCERPT_CHARS]
+
+
+class RejectCollector:
+    """What the JSON parsers' collectors share: the batch they fill and how they record
+    what they reject, a whole object or a field dropped from one."""
+
+    def __init__(self) -> None:
+        self.batch = ParsedBatch()
+
+    def reject(self, line_no: int, item: str, reason: str, excerpt: Any) -> None:
+        self.batch.rejects.append(Reject(line_no, reason, item, excerpt_of(excerpt)))
+
+    def dropped(self, line_no: int, item: str, drops: Drops, what: str) -> None:
+        """One reject per field dropped from a loaded object, its item naming the field."""
+        for path, why, value in drops.found:
+            where = f"{item}.{path}" if item else path
+            self.reject(line_no, where, dropped_reason(path, why, what), value)

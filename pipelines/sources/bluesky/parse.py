@@ -48,19 +48,8 @@ from pipelines.sources.bluesky.objects import (
     repost_to_post,
 )
 from pipelines.sources.contract import Drops, Violation
-from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
+from pipelines.sources.records import NotThisFormat, ParsedBatch, RejectCollector
 from pipelines.sources.twarc2.objects import ItemError, as_list
-
-EXCERPT_CHARS = 200
-
-
-def _excerpt(obj: Any) -> str:
-    if isinstance(obj, str):
-        return obj[:EXCERPT_CHARS]
-    try:
-        return json.dumps(obj, ensure_ascii=False)[:EXCERPT_CHARS]
-    except (TypeError, ValueError, RecursionError):
-        return repr(obj)[:EXCERPT_CHARS]
 
 
 def kind_of(obj: Any) -> str | None:
@@ -89,22 +78,14 @@ def kind_of(obj: Any) -> str | None:
     return None
 
 
-class _Collector:
+class _Collector(RejectCollector):
     def __init__(self, observed_at: datetime, latest: datetime) -> None:
+        super().__init__()
         self.observed_at = observed_at
         self.latest = latest
-        self.batch = ParsedBatch()
         self.posts: dict[str, dict] = {}
         self.snapshots: dict[str, dict] = {}
         self.accounts: dict[str, dict] = {}
-
-    def reject(self, line_no: int, item: str, reason: str, excerpt: Any) -> None:
-        self.batch.rejects.append(Reject(line_no, reason, item, _excerpt(excerpt)))
-
-    def dropped(self, line_no: int, item: str, drops: Drops, what: str) -> None:
-        for path, why, value in drops.found:
-            where = f"{item}.{path}" if item else path
-            self.reject(line_no, where, contract.dropped_reason(path, why, what), value)
 
     def account(self, account_id: str, handle: str | None) -> None:
         acct = self.accounts.setdefault(

@@ -57,15 +57,13 @@ Deduplication, within one file:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from pipelines.sources import contract
 from pipelines.sources.contract import Drops, Violation
-from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
+from pipelines.sources.records import NotThisFormat, ParsedBatch, RejectCollector
 from pipelines.sources.twarc2.objects import (
     PLATFORM,
     POST_FIELDS,
@@ -79,40 +77,20 @@ from pipelines.sources.twarc2.objects import (
     user_to_snapshot,
 )
 
-EXCERPT_CHARS = 200
 FORMAT_CHECK_LINES = 20
 
 
-def _excerpt(obj: Any) -> str:
-    if isinstance(obj, str):
-        return obj[:EXCERPT_CHARS]
-    try:  # nesting is bounded by the line's depth check, so this cannot recurse far
-        return json.dumps(obj, ensure_ascii=False)[:EXCERPT_CHARS]
-    except (TypeError, ValueError, RecursionError):
-        return repr(obj)[:EXCERPT_CHARS]
-
-
-class _Collector:
+class _Collector(RejectCollector):
     """Accumulates one file's rows with the dedupe rules in the module docstring."""
 
     def __init__(self, latest: datetime) -> None:
+        super().__init__()
         self.latest = latest  # the latest time the file can hold (contract.not_after)
-        self.batch = ParsedBatch()
         self.posts: dict[str, dict] = {}
         self.post_seen_at: dict[str, datetime] = {}
         self.snapshots: dict[tuple[str, datetime], dict] = {}
         self.accounts: dict[str, dict] = {}
         self.handle_seen_at: dict[str, datetime] = {}
-
-    # -- rejects
-    def reject(self, line_no: int, item: str, reason: str, excerpt: Any) -> None:
-        self.batch.rejects.append(Reject(line_no, reason, item, _excerpt(excerpt)))
-
-    def dropped(self, line_no: int, item: str, drops: Drops, what: str) -> None:
-        """One reject per field dropped from a loaded object, its item naming the field."""
-        for path, why, value in drops.found:
-            where = f"{item}.{path}" if item else path
-            self.reject(line_no, where, contract.dropped_reason(path, why, what), value)
 
     # -- accounts
     def _account(self, account_id: str) -> dict:
