@@ -113,7 +113,7 @@ class Expected:
     engagement_per_post: float | None
 
 
-def _quantile(values: list[float], q: float) -> float | None:
+def quantile(values: list[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (DuckDB's quantile_cont)."""
     if not values:
         return None
@@ -127,6 +127,13 @@ def _quantile(values: list[float], q: float) -> float | None:
 def independent_audit(warehouse: Path, handle: str, start: datetime, end: datetime) -> Expected:
     """One account's period figures from canonical.* with plain Python, following the
     mart YAML definitions (the demo has no edited posts, so every stored post counts)."""
+    return independent_audit_with_minutes(warehouse, handle, start, end)[0]
+
+
+def independent_audit_with_minutes(
+    warehouse: Path, handle: str, start: datetime, end: datetime
+) -> tuple[Expected, list[float]]:
+    """independent_audit and the first-response minutes of each answered message."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         posts = [
             dict(zip([d[0] for d in cur.description], r, strict=True))
@@ -182,10 +189,11 @@ def independent_audit(warehouse: Path, handle: str, start: datetime, end: dateti
     inside = [s for s in snaps if start < s[0] <= end]
     first = before[-1] if before else (inside[0] if inside else None)
     last = (before + inside)[-1] if before or inside else None
-    engaged = [
-        p["like_count"] + p["repost_count"] + p["reply_count"] + p["quote_count"]
+    counts = ("like_count", "repost_count", "reply_count", "quote_count")
+    engaged = [  # a post with any count unknown (Mastodon before quotes) has none
+        sum(p[c] for c in counts)
         for p, k in zip(own, kinds, strict=True)
-        if k != "retweet"
+        if k != "retweet" and all(p[c] is not None for c in counts)
     ]
     return Expected(
         posts=len(own),
@@ -195,10 +203,10 @@ def independent_audit(warehouse: Path, handle: str, start: datetime, end: dateti
         broadcast_posts=broadcasts,
         inbound=len(inbound),
         answered=len(minutes),
-        median_first_response_min=_quantile(minutes, 0.5),
-        p90_first_response_min=_quantile(minutes, 0.9),
+        median_first_response_min=quantile(minutes, 0.5),
+        p90_first_response_min=quantile(minutes, 0.9),
         followers_start=first[1] if first else None,
         followers_end=last[1] if last else None,
         following_end=last[2] if last else None,
         engagement_per_post=sum(engaged) / len(engaged) if engaged else None,
-    )
+    ), minutes

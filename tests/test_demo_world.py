@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
+from pipelines.cli import main
 from pipelines.sources import demo as dw
 
 REPO = Path(__file__).resolve().parent.parent
@@ -374,22 +376,247 @@ def test_window_follows_anchor_and_days(tmp_path: Path) -> None:
 
 def test_audits_yaml_lists_the_demo_clients_and_every_handle_exists(world: Loaded) -> None:
     config = yaml.safe_load((REPO / "audits.yaml").read_text())
-    listed = {
-        client["name"]: {
-            role: tuple(entry["handle"] for entry in client.get(role, []))
-            for role in ("brands", "competitors")
-        }
-        for client in config["clients"]
-    }
-    assert listed == dw.CLIENTS
     entries = [
-        entry
+        (client["name"], role, entry["platform"], entry["handle"], entry["name"])
         for client in config["clients"]
         for role in ("brands", "competitors")
         for entry in client[role]
     ]
-    assert {e["platform"] for e in entries} == {"x"}
+    assert entries == dw.audit_entries()
+    x = [(client, role, handle) for client, role, platform, handle, _ in entries if platform == "x"]
+    assert x == [
+        (client, role, handle)
+        for client, roles in dw.CLIENTS.items()
+        for role, handles in roles.items()
+        for handle in handles
+    ]
     generated = {u["username"] for u in world.users.values()}
-    assert {e["handle"] for e in entries} <= generated
-    assert {e["handle"] for e in entries} == set(dw.ACCOUNTS)
+    assert {handle for _, _, handle in x} <= generated
+    assert {handle for _, _, handle in x} == set(dw.ACCOUNTS)
     assert set(dw.ACCOUNTS.values()) == set(dw.ARCHETYPES)
+    others = {(platform, handle) for _, _, platform, handle, _ in entries if platform != "x"}
+    assert others == {(p.platform, p.handle) for p in dw.PRESENCES}
+    names = {name for *_, name in entries}
+    for p in dw.PRESENCES:  # a brand's accounts on several networks share its name
+        assert p.name in names and (p.platform, p.handle, p.name) in {e[2:] for e in entries}
+
+
+# --------------------------------------------------------------------------- networks
+# The Bluesky and Mastodon accounts, checked on the generated JSON and on what the
+# real `rapport import` loads from it.
+
+NETWORKS = (dw.BLUESKY, dw.MASTODON)
+DID = re.compile(r"^did:plc:[a-z2-7]{24}$")
+AT_URI = re.compile(r"^at://did:plc:[a-z2-7]{24}/app\.bsky\.feed\.post/[2-7a-z]{13}$")
+LINK = re.compile(r'href="(https?://[^"]+)"')
+
+
+def write(platform: str, out: Path, seed: int = dw.DEFAULT_SEED) -> list:
+    return dw.write_network(platform, out, seed, dw.DEFAULT_ANCHOR, dw.DEFAULT_DAYS)
+
+
+def documents(path: Path) -> list:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("platform", NETWORKS)
+def test_each_network_is_deterministic(tmp_path: Path, platform: str) -> None:
+    first, second = write(platform, tmp_path / "a"), write(platform, tmp_path / "b")
+    assert [(f.path.name, f.retrieved_at) for f in first] == [
+        (f.path.name, f.retrieved_at) for f in second
+    ]
+    for a, b in zip(first, second, strict=True):
+        assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
+    other = write(platform, tmp_path / "c", seed=8)
+    assert any(
+        a.path.read_bytes() != c.path.read_bytes() for a, c in zip(first, other, strict=True)
+    )
+
+
+def test_the_inbox_holds_every_network_and_the_x_files_as_before(tmp_path: Path) -> None:
+    files = dw.write_inbox(tmp_path / "inbox", dw.DEFAULT_SEED, dw.DEFAULT_ANCHOR, 28)
+    assert {f.source for f in files} == {"twarc2", *NETWORKS}
+    for f in files:
+        assert f.path.parent == tmp_path / "inbox" / f.source / "demo"
+    x_alone = dw.generate(tmp_path / "x")
+    in_inbox = sorted(f.path for f in files if f.source == "twarc2")
+    assert [p.name for p in in_inbox] == [p.name for p in x_alone]
+    for a, b in zip(in_inbox, x_alone, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name  # the others leave X as it was
+
+
+def test_bluesky_files_are_appview_responses(tmp_path: Path) -> None:
+    files = write(dw.BLUESKY, tmp_path)
+    days = {f.retrieved_at for f in files if f.path.name.startswith("profile_")}
+    assert len(days) == dw.DEFAULT_DAYS
+    for f in files:
+        for doc in documents(f.path):
+            if f.path.name.startswith("profile_"):
+                assert DID.match(doc["did"]) and doc["handle"].endswith(".bsky.social")
+                assert {"followersCount", "followsCount", "postsCount", "createdAt"} <= set(doc)
+                assert {"avatar", "description"} <= set(doc)
+                continue
+            for view in _post_views(doc):
+                assert AT_URI.match(view["uri"]) and view["uri"].startswith(
+                    f"at://{view['author']['did']}/"
+                )
+                record = view["record"]
+                start = dw.DEFAULT_ANCHOR - timedelta(days=dw.DEFAULT_DAYS)
+                assert start <= ts(record["createdAt"]) < dw.DEFAULT_ANCHOR
+                text = record["text"].encode("utf-8")
+                for facet in record.get("facets", []):
+                    shown = text[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode()
+                    (feature,) = facet["features"]
+                    kind = feature["$type"].rsplit("#", 1)[1]
+                    if kind == "mention":
+                        assert shown.startswith("@") and DID.match(feature["did"])
+                    elif kind == "tag":
+                        assert shown == "#" + feature["tag"]
+                    else:
+                        assert feature["uri"] == "https://" + shown
+                        assert shown.split("/", 1)[0].endswith(".example")
+
+
+def _post_views(doc: dict) -> list[dict]:
+    """Every post view of a getAuthorFeed page or a getPostThread response."""
+    if "feed" in doc:
+        views = []
+        for item in doc["feed"]:
+            views.append(item["post"])
+            views += [item["reply"][k] for k in ("root", "parent") if "reply" in item]
+        return views
+    views, stack = [], [doc["thread"]]
+    while stack:
+        node = stack.pop()
+        views.append(node["post"])
+        stack += node["replies"]
+    return views
+
+
+def test_mastodon_files_name_their_server_and_link_to_example_domains(tmp_path: Path) -> None:
+    for f in write(dw.MASTODON, tmp_path):
+        brand = next(p for p in dw.PRESENCES if f"_{p.handle.split('@')[0]}" in f.path.name)
+        user, instance = brand.handle.split("@")
+        accounts = [a for doc in documents(f.path) for a in _accounts(doc)]
+        # the brand's own account, local to the server that answered: acct without '@'
+        assert {"acct": user, "url": f"https://{instance}/@{user}"} in [
+            {"acct": a["acct"], "url": a["url"]} for a in accounts
+        ]
+        for a in accounts:
+            assert a["acct"] == a["username"] or a["acct"].endswith(".example")
+        urls = LINK.findall(f.path.read_text(encoding="utf-8"))
+        assert all(".example/" in url for url in urls), f.path.name
+
+
+def _accounts(value: object) -> list[dict]:
+    """Every Account entity in a response: a lookup, statuses' authors, a context's."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "acct" in item and "followers_count" in item:
+                found.append(item)
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
+
+
+def test_the_network_files_load_through_rapport_import(warehouse) -> None:
+    """Both networks' files, landed at their retrieval times and loaded with `rapport
+    import` as `rapport demo` does, give what the audit needs."""
+    files = dw.write_inbox(warehouse.inbox_dir, dw.DEFAULT_SEED, dw.DEFAULT_ANCHOR, 28)
+    files = [f for f in files if f.source in NETWORKS]
+    assert dw.land_as_retrieved(warehouse.raw_dir, files) == len(files)
+    for platform in NETWORKS:
+        assert main(["import", platform, str(warehouse.inbox_dir / platform / "demo")]) == 0
+    with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM canonical.rejects").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM ops.refused_files").fetchone() == (0,)
+        loaded = con.execute("SELECT source, count(*) FROM ops.raw_files GROUP BY ALL")
+        assert dict(loaded.fetchall()) == {p: sum(f.source == p for f in files) for p in NETWORKS}
+        for platform in NETWORKS:
+            check_replies_point_at_posts_loaded_with_them(con, platform)
+        for presence in dw.PRESENCES:
+            check_a_snapshot_each_day_and_growth(con, presence)
+            check_customers_reply_and_it_answers(con, presence)
+        check_on_mastodon_the_conversational_brand_answers_more(con)
+
+
+def _account_id(con, platform: str, handle: str) -> str:
+    (account_id,) = con.execute(
+        "SELECT account_id FROM canonical.accounts WHERE platform = ? AND handle = ?",
+        [platform, handle.lower()],
+    ).fetchone()
+    return account_id
+
+
+def check_a_snapshot_each_day_and_growth(con, presence) -> None:
+    account_id = _account_id(con, presence.platform, presence.handle)
+    rows = con.execute(
+        "SELECT observed_at, followers_count, following_count, post_count "
+        "FROM canonical.account_snapshots WHERE platform = ? AND account_id = ? "
+        "ORDER BY observed_at",
+        [presence.platform, account_id],
+    ).fetchall()
+    first = dw.DEFAULT_ANCHOR - timedelta(days=dw.DEFAULT_DAYS - 1)
+    assert [r[0].astimezone(UTC) for r in rows] == [
+        first + timedelta(days=d) for d in range(dw.DEFAULT_DAYS)
+    ]
+    followers, posts = [r[1] for r in rows], [r[3] for r in rows]
+    assert followers[0] == presence.followers and followers[-1] > followers[0]
+    assert posts == sorted(posts) and posts[-1] > posts[0]
+
+
+def _answered(con, presence) -> tuple[int, int, int]:
+    """(own posts, customers' replies to it, those it answered) as loaded."""
+    brand = _account_id(con, presence.platform, presence.handle)
+    return con.execute(
+        """
+        WITH p AS (SELECT * FROM canonical.posts WHERE platform = ?),
+        inbound AS (  -- customers' replies to the brand
+            SELECT r.* FROM p AS r JOIN p AS parent ON parent.post_id = r.in_reply_to_post_id
+            WHERE parent.account_id = ? AND r.account_id <> ?
+        )
+        SELECT (SELECT count(*) FROM p WHERE account_id = ? AND reposted_post_id IS NULL
+                AND in_reply_to_post_id IS NULL),
+               (SELECT count(*) FROM inbound),
+               (SELECT count(*) FROM inbound AS i
+                WHERE EXISTS (SELECT 1 FROM p WHERE p.in_reply_to_post_id = i.post_id
+                              AND p.account_id = ?))
+        """,
+        [presence.platform, brand, brand, brand, brand],
+    ).fetchone()
+
+
+def check_replies_point_at_posts_loaded_with_them(con, platform: str) -> None:
+    orphans = con.execute(
+        """
+        SELECT r.post_id FROM canonical.posts AS r
+        LEFT JOIN canonical.posts AS parent
+          ON parent.platform = r.platform AND parent.post_id = r.in_reply_to_post_id
+        LEFT JOIN canonical.posts AS root
+          ON root.platform = r.platform AND root.post_id = r.conversation_id
+        WHERE r.platform = ? AND r.in_reply_to_post_id IS NOT NULL
+          AND (parent.post_id IS NULL OR parent.account_id <> r.in_reply_to_account_id
+               OR root.post_id IS NULL OR root.in_reply_to_post_id IS NOT NULL)
+        """,
+        [platform],
+    ).fetchall()
+    assert orphans == [], platform  # every reply's parent and thread start are loaded
+
+
+def check_customers_reply_and_it_answers(con, presence) -> None:
+    own, inbound, answered = _answered(con, presence)
+    assert own >= 10 and inbound >= 5 and answered >= 1
+    if presence.x_handle == dw.CONVERSATIONAL:
+        assert answered / inbound > 0.5
+
+
+def check_on_mastodon_the_conversational_brand_answers_more(con) -> None:
+    share = {}
+    for presence in dw.PRESENCES:
+        if presence.platform == dw.MASTODON:
+            _, inbound, answered = _answered(con, presence)
+            share[presence.x_handle] = answered / inbound
+    assert share[dw.CONVERSATIONAL] > share[dw.MODERATELY_RESPONSIVE]

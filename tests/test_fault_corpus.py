@@ -1,5 +1,6 @@
 """A corpus of malformed input, generated here, imported one file per case into a real
-warehouse: TWCS CSV, X API v2 pages / twarc2 lines and X archives (zip). Each case says
+warehouse: TWCS CSV, X API v2 pages / twarc2 lines, X archives (zip), Bluesky AppView
+JSON lines and Mastodon REST API JSON lines. Each case says
 what must happen:
 
 * refused: import_file raises ImportRefused whose message names the file (the file is
@@ -40,7 +41,13 @@ class Case:
     refused: str = ""  # part of the refusal message
 
 
-SUFFIX = {"twcs": ".csv", "twarc2": ".jsonl", "x-archive": ".zip"}
+SUFFIX = {
+    "twcs": ".csv",
+    "twarc2": ".jsonl",
+    "x-archive": ".zip",
+    "bluesky": ".jsonl",
+    "mastodon": ".jsonl",
+}
 SOON = datetime.now(UTC) + timedelta(days=3)  # after any landing time in this run + a day
 
 # ----------------------------------------------------------------- TWCS
@@ -676,7 +683,290 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-CASES = TWCS_CASES + X_CASES + ARCHIVE_CASES
+# ----------------------------------------------------------------- Bluesky
+
+DID = "did:plc:abcdefghijklmnopqrstuvwx"
+
+
+def sky_post(key: str, **record) -> dict:
+    body = {
+        "$type": "app.bsky.feed.post",
+        "text": f"post {key}",
+        "createdAt": "2024-05-01T10:00:00.000Z",
+        **record,
+    }
+    return {
+        "uri": f"at://{DID}/app.bsky.feed.post/{key}",
+        "cid": f"bafy{key}",
+        "author": {"did": DID, "handle": "acme.example"},
+        "record": body,
+        "indexedAt": "2024-05-01T10:00:01.000Z",
+        "likeCount": 1,
+        "repostCount": 0,
+        "replyCount": 0,
+        "quoteCount": 0,
+    }
+
+
+def sky_feed(*items) -> str:
+    return json.dumps({"feed": [{"post": p} if "uri" in p else p for p in items], "cursor": "c"})
+
+
+def sky_pages(*middle: str | bytes) -> Callable[[], bytes]:
+    """A good feed page (line 1), the middle lines, a good feed page (last line)."""
+
+    def build() -> bytes:
+        lines = [sky_feed(sky_post("3a0")), *middle, sky_feed(sky_post("3a9"))]
+        return b"\n".join(x if isinstance(x, bytes) else x.encode() for x in lines) + b"\n"
+
+    return build
+
+
+def sky_bad(case_id: str, bad: str, item: str, reason: str, posts: int = 2) -> Case:
+    return Case(case_id, "bluesky", sky_pages(bad), "rejected", ((2, item, reason),), posts=posts)
+
+
+def sky_profile(**fields) -> str:
+    return json.dumps({"did": DID, "handle": "acme.example", "followersCount": 5, **fields})
+
+
+BLUESKY_CASES = [
+    sky_bad(
+        "bsky-like-count-negative",
+        sky_feed(dict(sky_post("3k1"), likeCount=-5)),
+        "feed[0].post.likeCount",
+        "negative",
+        posts=3,
+    ),
+    sky_bad(
+        "bsky-repost-count-1e30",
+        sky_feed(dict(sky_post("3k1"), repostCount=10**30)),
+        "feed[0].post.repostCount",
+        "above the ceiling",
+        posts=3,
+    ),
+    sky_bad(
+        "bsky-reply-count-words",
+        sky_feed(dict(sky_post("3k1"), replyCount="many")),
+        "feed[0].post.replyCount",
+        "not a whole number",
+        posts=3,
+    ),
+    sky_bad(
+        "bsky-uri-not-at",
+        sky_feed(dict(sky_post("3k1"), uri="https://bsky.app/x")),
+        "feed[0].post",
+        "not a at://",
+    ),
+    sky_bad(
+        "bsky-created-at-words",
+        sky_feed(sky_post("3k1", createdAt="yesterday")),
+        "feed[0].post",
+        "createdAt",
+    ),
+    sky_bad(
+        "bsky-created-in-future",
+        sky_feed(sky_post("3k1", createdAt="2099-01-01T00:00:00Z")),
+        "feed[0].post",
+        "createdAt",
+    ),
+    sky_bad(
+        "bsky-text-lone-surrogate",
+        sky_feed(sky_post("3k1", text="a\ud800b")),
+        "feed[0].post.record.text",
+        "lone surrogate",
+        posts=3,
+    ),
+    sky_bad("bsky-feed-item-a-number", json.dumps({"feed": [5]}), "feed[0]", "not a feed item"),
+    sky_bad("bsky-line-not-json", "{nope", "", "not loaded"),
+    sky_bad(
+        "bsky-profile-followers-negative",
+        sky_profile(followersCount=-1),
+        "followersCount",
+        "negative",
+    ),
+    sky_bad(
+        "bsky-profile-follows-1e30",
+        sky_profile(followsCount=10**30),
+        "followsCount",
+        "above the ceiling",
+    ),
+    sky_bad("bsky-profile-did-not-did", sky_profile(did="xyz"), "", "not a did:"),
+    sky_bad(
+        "bsky-profile-handle-with-spaces",
+        sky_profile(handle="no spaces here"),
+        "handle",
+        "not a Bluesky handle",
+    ),
+    sky_bad(
+        "bsky-profile-created-words", sky_profile(createdAt="long ago"), "createdAt", "created"
+    ),
+    sky_bad("bsky-line-nested-too-deep", "[" * 100_000 + "]" * 100_000, "", "deeper than 64"),
+    Case(
+        "bsky-duplicate-posts-merge",
+        "bluesky",
+        sky_pages(sky_feed(sky_post("3a0"), sky_post("3a0"))),
+        "loaded",
+    ),
+    Case(
+        "bsky-thread-with-missing-reply",
+        "bluesky",
+        sky_pages(
+            json.dumps(
+                {
+                    "thread": {
+                        "post": sky_post("3t1"),
+                        "replies": [{"notFound": True, "uri": "at://gone"}],
+                    }
+                }
+            )
+        ),
+        "rejected",
+        ((2, "thread.replies[0]", "not found"),),
+        posts=3,
+    ),
+    Case("bsky-empty-file-loads-nothing", "bluesky", raw(b""), "loaded", posts=0),
+    Case("bsky-x-page-instead", "bluesky", pages(), "refused", refused="does not look like"),
+    Case("bsky-csv-instead", "bluesky", twcs(), "refused", refused="does not look like"),
+    Case("bsky-binary", "bluesky", raw(b"\x00\x01\x02\xff"), "refused", refused="not UTF-8"),
+]
+
+# ----------------------------------------------------------------- Mastodon
+
+SERVER = "social.example"
+
+
+def toot_account(**fields) -> dict:
+    return {
+        "id": "1", "username": "brand", "acct": "brand", "display_name": "Brand",
+        "locked": False, "bot": False, "created_at": "2022-11-07T00:00:00.000Z",
+        "note": "<p>hi</p>", "url": f"https://{SERVER}/@brand",
+        "avatar": f"https://{SERVER}/a.png", "followers_count": 10, "following_count": 5,
+        "statuses_count": 30, **fields,
+    }  # fmt: skip
+
+
+def toot(sid: str, **fields) -> dict:
+    return {
+        "id": sid, "created_at": "2024-05-01T10:00:00.000Z", "in_reply_to_id": None,
+        "in_reply_to_account_id": None, "content": f"<p>toot {sid}</p>",
+        "account": toot_account(), "reblog": None, "mentions": [], "tags": [],
+        "favourites_count": 1, "reblogs_count": 0, "replies_count": 0,
+        "url": f"https://{SERVER}/@brand/{sid}", **fields,
+    }  # fmt: skip
+
+
+def toot_pages(*middle: str | bytes) -> Callable[[], bytes]:
+    """A good statuses page (line 1, with the local account that names the server), the
+    middle lines, a good statuses page (last line)."""
+
+    def build() -> bytes:
+        lines = [json.dumps([toot("100")]), *middle, json.dumps([toot("109")])]
+        return b"\n".join(x if isinstance(x, bytes) else x.encode() for x in lines) + b"\n"
+
+    return build
+
+
+def toot_bad(case_id: str, bad, item: str, reason: str, posts: int = 2) -> Case:
+    line = bad if isinstance(bad, str) else json.dumps(bad)
+    return Case(case_id, "mastodon", toot_pages(line), "rejected", ((2, item, reason),), posts)
+
+
+MASTODON_CASES = [
+    toot_bad(
+        "toot-favourites-negative",
+        [toot("11", favourites_count=-3)],
+        "[0].favourites_count",
+        "negative",
+        posts=3,
+    ),
+    toot_bad(
+        "toot-reblogs-1e30",
+        [toot("11", reblogs_count=10**30)],
+        "[0].reblogs_count",
+        "above the ceiling",
+        posts=3,
+    ),
+    toot_bad(
+        "toot-replies-bool",
+        [toot("11", replies_count=True)],
+        "[0].replies_count",
+        "boolean",
+        posts=3,
+    ),
+    toot_bad(
+        "toot-no-id", [{k: v for k, v in toot("11").items() if k != "id"}], "[0]", "has no id"
+    ),
+    toot_bad("toot-id-with-space", [toot("1 1")], "[0]", "not an id"),
+    toot_bad("toot-created-words", [toot("11", created_at="yesterday")], "[0]", "created_at"),
+    toot_bad(
+        "toot-created-in-future",
+        [toot("11", created_at="2099-01-01T00:00:00Z")],
+        "[0]",
+        "created_at",
+    ),
+    toot_bad(
+        "toot-reply-to-bad-id",
+        [toot("11", in_reply_to_id="x y", in_reply_to_account_id="1")],
+        "[0]",
+        "in_reply_to_id",
+    ),
+    toot_bad(
+        "toot-content-lone-surrogate",
+        [toot("11", content="<p>a\ud800b</p>")],
+        "[0].content",
+        "lone surrogate",
+        posts=3,
+    ),
+    toot_bad(
+        "toot-author-followers-negative",
+        [toot("11", account=toot_account(followers_count=-1))],
+        "[0].account.followers_count",
+        "negative",
+        posts=3,
+    ),
+    toot_bad(
+        "toot-mention-not-an-account",
+        [
+            toot(
+                "11",
+                mentions=[{"id": "9", "acct": "a b@c", "username": "a b", "url": "https://c/@ab"}],
+            )
+        ],
+        "[0].mentions[0].acct",
+        "not an account",
+        posts=3,
+    ),
+    toot_bad("toot-item-a-number", [5], "", "not a Mastodon response"),
+    toot_bad("toot-line-not-json", "{nope", "", "not loaded"),
+    toot_bad("toot-line-nested-too-deep", "[" * 100_000 + "]" * 100_000, "", "deeper than 64"),
+    Case(
+        "toot-duplicate-statuses-merge",
+        "mastodon",
+        toot_pages(json.dumps([toot("100"), toot("100")])),
+        "loaded",
+    ),
+    Case("toot-empty-page-loads-nothing", "mastodon", raw(b"[]\n"), "loaded", posts=0),
+    Case(
+        "toot-server-unknown",
+        "mastodon",
+        raw(json.dumps([toot("5", account=toot_account(acct="brand@else.example"))]).encode()),
+        "refused",
+        refused="does not say which server",
+    ),
+    Case("toot-x-page-instead", "mastodon", pages(), "refused", refused="does not look like"),
+    Case(
+        "toot-bluesky-instead",
+        "mastodon",
+        raw(sky_profile().encode()),
+        "refused",
+        refused="does not look like",
+    ),
+    Case("toot-csv-instead", "mastodon", twcs(), "refused", refused="does not look like"),
+]
+
+
+CASES = TWCS_CASES + X_CASES + ARCHIVE_CASES + BLUESKY_CASES + MASTODON_CASES
 
 
 def test_the_corpus_is_large_and_covers_every_source():

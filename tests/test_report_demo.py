@@ -25,6 +25,7 @@ from tests.report_helpers import (
     CHROMIUM,
     chromium,
     independent_audit,
+    independent_audit_with_minutes,
     png_pixels,
     scorecard_cells,
 )
@@ -142,7 +143,7 @@ def test_two_audits_of_the_same_period_write_byte_identical_csvs(demo):
 def test_the_scorecard_matches_an_independent_computation(demo, client):
     settings, _, _ = demo
     rows = scorecard(settings, client)
-    handles = [*demo_world.CLIENTS[client]["brands"], *demo_world.CLIENTS[client]["competitors"]]
+    handles = [handle for c, _, _, handle, _ in demo_world.audit_entries() if c == client]
     assert sorted(rows) == sorted(handles)
     for handle in handles:
         got, want = rows[handle], independent_audit(settings.warehouse_path, handle, START, ANCHOR)
@@ -152,6 +153,60 @@ def test_the_scorecard_matches_an_independent_computation(demo, client):
         assert got["response_rate"] == pytest.approx(
             want.answered / want.inbound if want.inbound else None
         )
+
+
+def test_a_brand_on_three_networks_has_one_total_from_its_pooled_messages(demo):
+    """Northwind Coffee is on X, Bluesky and Mastodon: marts.audit_brand_totals sums its
+    three accounts' counts, recomputes the rate from the sums and takes the median over
+    all their answered messages together, and the report shows a column per network and
+    the total, with the total's exact values."""
+    settings, _, _ = demo
+    members = [
+        (platform, handle)
+        for client, role, platform, handle, name in demo_world.audit_entries()
+        if client == "northwind" and name == "Northwind Coffee"
+    ]
+    assert sorted(p for p, _ in members) == ["bluesky", "mastodon", "x"]
+    parts = [
+        independent_audit_with_minutes(settings.warehouse_path, h, START, ANCHOR)
+        for _, h in members
+    ]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cur = con.execute(
+            "SELECT * FROM marts.audit_brand_totals WHERE client = 'northwind' "
+            "AND period_end = ? AND brand_name = 'Northwind Coffee'",
+            [ANCHOR],
+        )
+        names = [d[0] for d in cur.description]
+        (total,) = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    assert (total["accounts"], total["platforms"]) == (3, "bluesky, mastodon, x")
+    for field in ("posts", "replies", "retweets", "quotes", "broadcast_posts", "inbound"):
+        assert total[field] == sum(getattr(e, field) for e, _ in parts), field
+    answered = sum(e.answered for e, _ in parts)
+    assert total["answered"] == answered
+    assert total["response_rate"] == pytest.approx(answered / total["inbound"])
+    pooled = [m for _, minutes in parts for m in minutes]
+    assert total["median_first_response_min"] == pytest.approx(_pooled_median(pooled))
+    assert total["followers_end"] == sum(e.followers_end for e, _ in parts)
+    # per-network medians averaged would be another number: the pooling matters here
+    mean_of_medians = sum(e.median_first_response_min for e, _ in parts) / len(parts)
+    assert total["median_first_response_min"] != pytest.approx(mean_of_medians)
+    assert total["inbound_coverage"] == "mixed"  # X: replies and mentions; others: replies
+
+    html = report_path(settings, "northwind").read_text()
+    for metric in ("inbound", "answered", "response_rate", "median_first_response_min"):
+        cell = re.search(
+            rf'data-brand="Northwind Coffee" data-metric="{metric}" data-value="([^"]*)"', html
+        )
+        assert cell and float(cell.group(1)) == pytest.approx(total[metric]), metric
+    assert "all networks (Bluesky, Mastodon, X)" in html
+    assert "On Bluesky and Mastodon, no free timeline holds every post" in html
+
+
+def _pooled_median(values: list[float]) -> float:
+    xs = sorted(values)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
 
 
 def test_weekly_trends_add_up_to_the_scorecard(demo):

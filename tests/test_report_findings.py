@@ -15,6 +15,7 @@ def row(handle: str, role: str = "brand", **figures) -> dict:
     base = {
         "handle": handle,
         "role": role,
+        "platform": "x",
         "account_id": handle.lower(),
         "period_days": 28.0,
         "posts": 100,

@@ -22,6 +22,7 @@ from pipelines.raw.landing import (
     unforget,
 )
 from pipelines.sources.bluesky.parse import parse_bluesky
+from pipelines.sources.mastodon.parse import parse_mastodon
 from pipelines.sources.records import NotThisFormat, ParsedBatch, Reject
 from pipelines.sources.twarc2.parse import parse_twarc2
 from pipelines.sources.twcs.parse import parse_twcs
@@ -43,6 +44,20 @@ PARSERS: dict[str, Callable[[LandedFile], ParsedBatch]] = {
     ),
     # Saved Bluesky AppView responses; snapshots are observed when the file landed.
     "bluesky": lambda landed: parse_bluesky(landed.raw_path, landed.landed_at, landed.landed_at),
+    # Pages `rapport ingest bluesky` fetched from the AppView: Bluesky responses.
+    "bluesky-api": lambda landed: parse_bluesky(
+        landed.raw_path, landed.landed_at, landed.landed_at
+    ),
+    # Saved Mastodon REST responses; the serving instance is found in the file.
+    "mastodon": lambda landed: parse_mastodon(landed.raw_path, landed.landed_at, landed.landed_at),
+    # Pages `rapport ingest mastodon` fetched: staged in a folder named after the
+    # instance that served them, which qualifies their ids.
+    "mastodon-api": lambda landed: parse_mastodon(
+        landed.raw_path,
+        landed.landed_at,
+        landed.landed_at,
+        instance=Path(landed.original_name).parent.name,
+    ),
 }
 # What files of each format look like, for directories and the inbox.
 PATTERNS = {
@@ -51,6 +66,9 @@ PATTERNS = {
     "x-api": ("*.jsonl",),
     "x-archive": ("*.zip",),
     "bluesky": ("*.json", "*.jsonl"),
+    "bluesky-api": ("*.json",),
+    "mastodon-api": ("*.json",),
+    "mastodon": ("*.json", "*.jsonl"),
 }
 
 

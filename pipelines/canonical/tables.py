@@ -195,6 +195,98 @@ CREATE TABLE IF NOT EXISTS ops.x_sweeps (
     PRIMARY KEY (account_id, endpoint)
 );
 
+
+-- Where an account's inbound messages were read from on a network without a timeline
+-- of every message to an account (Bluesky, Mastodon): 'replies' (the threads under its
+-- posts) and, where a session allows it, 'mentions' (a mention search). One row per
+-- account and source, moved on each read; marts.conversation_metrics.inbound_coverage
+-- says it in words.
+CREATE TABLE IF NOT EXISTS ops.inbound_sources (
+    platform      VARCHAR NOT NULL,
+    account_id    VARCHAR NOT NULL,
+    source        VARCHAR NOT NULL,           -- replies | mentions
+    first_read_at TIMESTAMPTZ NOT NULL,
+    last_read_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (platform, account_id, source)
+);
+
+-- The Bluesky and Mastodon live ingests (pipelines/sources/{live,sweeps}.py). One row per
+-- audited account: what its last profile read said (ok | not_found | suspended |
+-- deactivated | gone | unavailable) and why, and the UTC day of that read.
+CREATE TABLE IF NOT EXISTS ops.network_accounts (
+    platform      VARCHAR NOT NULL,           -- bluesky | mastodon
+    handle_lower  VARCHAR NOT NULL,
+    handle        VARCHAR NOT NULL,
+    account_id    VARCHAR,                    -- DID, or <instance>:<id> on Mastodon
+    status        VARCHAR NOT NULL,
+    reason        VARCHAR,                    -- why it is not ok, or a note (hide_collections)
+    checked_on    DATE,
+    updated_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (platform, handle_lower)
+);
+
+-- Every response page, from before it lands to after it is applied: a page whose
+-- applied_at is empty is finished from raw by the next run (a killed run loses nothing).
+CREATE TABLE IF NOT EXISTS ops.network_pages (
+    request_id    VARCHAR PRIMARY KEY,
+    platform      VARCHAR NOT NULL,
+    run_id        VARCHAR NOT NULL,
+    handle_lower  VARCHAR NOT NULL,
+    endpoint      VARCHAR NOT NULL,           -- profile | posts | thread | mentions
+    url           VARCHAR NOT NULL,
+    params        VARCHAR NOT NULL,           -- JSON: what the request asked for
+    retrieved_at  TIMESTAMPTZ NOT NULL,
+    staged_name   VARCHAR NOT NULL,
+    raw_file_id   VARCHAR,                    -- set once landed (ops.raw_files)
+    attempts      INTEGER NOT NULL,
+    posts_read    INTEGER,
+    applied_at    TIMESTAMPTZ
+);
+
+-- One row per account and endpoint: where the next read stops (stop_key: newest post
+-- read: a sort time on Bluesky, a status id on Mastodon) and, while a Bluesky sweep
+-- down its feed is unfinished, its cursor and the newest post it has read.
+CREATE TABLE IF NOT EXISTS ops.network_sweeps (
+    platform      VARCHAR NOT NULL,
+    handle_lower  VARCHAR NOT NULL,
+    endpoint      VARCHAR NOT NULL,           -- posts | mentions
+    stop_key      VARCHAR,
+    in_progress   BOOLEAN NOT NULL,
+    cursor        VARCHAR,
+    sweep_newest  VARCHAR,
+    next_limit    INTEGER,                    -- the unfinished sweep's next page size
+    updated_at    TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (platform, handle_lower, endpoint)
+);
+
+-- The audited accounts' own posts whose reply threads are read, and when each was
+-- last read (re-read after thread_refresh_hours, while inside thread_window_days).
+CREATE TABLE IF NOT EXISTS ops.network_threads (
+    platform      VARCHAR NOT NULL,
+    post_id       VARCHAR NOT NULL,           -- at:// URI, or <instance>:<status id>
+    handle_lower  VARCHAR NOT NULL,
+    posted_at     TIMESTAMPTZ NOT NULL,
+    last_read_at  TIMESTAMPTZ,
+    replies       INTEGER,
+    PRIMARY KEY (platform, post_id)
+);
+
+-- One row per run and network: how it ended and what it read.
+CREATE TABLE IF NOT EXISTS ops.network_runs (
+    run_id            VARCHAR NOT NULL,
+    platform          VARCHAR NOT NULL,
+    started_at        TIMESTAMPTZ NOT NULL,
+    finished_at       TIMESTAMPTZ,
+    status            VARCHAR NOT NULL,       -- running | complete | partial | stopped | failed
+    stop_reason       VARCHAR,
+    requests          INTEGER NOT NULL DEFAULT 0,
+    pages             INTEGER NOT NULL DEFAULT 0,
+    posts_read        INTEGER NOT NULL DEFAULT 0,
+    threads_read      INTEGER NOT NULL DEFAULT 0,
+    accounts_skipped  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, platform)
+);
+
 -- One row per account per platform.
 CREATE TABLE IF NOT EXISTS canonical.accounts (
     platform       VARCHAR NOT NULL,
@@ -273,6 +365,8 @@ CREATE TABLE IF NOT EXISTS config.audited_accounts (
     handle    VARCHAR NOT NULL,
     PRIMARY KEY (client, platform, handle)
 );
+-- The brand's name (audits.yaml `name:`, else the handle); added after the first release.
+ALTER TABLE config.audited_accounts ADD COLUMN IF NOT EXISTS name VARCHAR;
 
 -- One row per client audit period a report was asked for (rapport report, the audit
 -- schedules). dbt computes marts.audit_scorecard for every row, so past audits can be

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from pipelines.canonical import rebuild as rebuilds
-from pipelines.canonical.imports import reload_from_raw
+from pipelines.canonical.imports import PARSERS, reload_from_raw
 from pipelines.canonical.tables import connect
 from pipelines.cli.check import print_check_table
 from pipelines.cli.output import print_build_summary, print_next_steps
@@ -16,7 +16,8 @@ from pipelines.config.settings import Settings
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.jobs import BUILD_SELECTION, DEMO_SELECTION
 from pipelines.defs.launcher import RunFailed, launch
-from pipelines.sources.demo import generate
+from pipelines.sources.demo import DEFAULT_ANCHOR, DEFAULT_DAYS, land_as_retrieved, write_inbox
+from pipelines.sources.demo.inbox import FOLDERS, FORMATS
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,9 +86,13 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    demo_dir = settings.inbox_dir / "twarc2" / "demo"
-    files = generate(demo_dir, seed=args.seed)
-    print(f"demo world: wrote {len(files)} X API v2 page files to {demo_dir}")
+    files = write_inbox(settings.inbox_dir, args.seed, DEFAULT_ANCHOR, DEFAULT_DAYS)
+    for source, formats in FORMATS.items():
+        folder = settings.inbox_dir / FOLDERS[source]
+        written = sum(1 for f in files if f.source == source)
+        print(f"demo world: wrote {written} {formats} files to {folder}")
+    # Only sources this build can import: a landed file no parser reads would stop a rebuild.
+    land_as_retrieved(settings.raw_dir, [f for f in files if f.source in PARSERS])
     print("running every asset (import, dbt models and tests) as one Dagster run ...")
     try:
         result = launch(settings, DEMO_SELECTION)

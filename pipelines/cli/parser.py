@@ -31,10 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, help="files or folders")
     p.set_defaults(func="imports:cmd_import", needs=NEEDS_WRITE)
 
-    p = sub.add_parser("ingest", help="read new posts and today's profiles from a live API")
-    p.add_argument("platform", choices=["x"], help="x: the X API v2 (token: X_BEARER_TOKEN)")
+    p = sub.add_parser(
+        "ingest",
+        help="read new posts and today's profiles from a live API",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes: x: 0 done (or the budget stopped it), 1 stopped by X (rerun "
+        "resumes), 2 cannot start / credentials refused.\n"
+        "bluesky, mastodon: 0 every account read, 3 some accounts skipped "
+        "(ops.network_accounts says why) or stopped resumably (rate limit, outage: rerun "
+        "resumes), 2 cannot start (networks.yaml, audits.yaml, a refused login).",
+    )
     p.add_argument(
-        "--max-cost", type=float, metavar="USD", help="budget of this run (x_ingest.yaml)"
+        "platform",
+        choices=["x", "bluesky", "mastodon"],
+        help="x: the X API v2 (token: X_BEARER_TOKEN); bluesky: the public AppView "
+        "(BLUESKY_HANDLE + BLUESKY_APP_PASSWORD add the mention search); mastodon: each "
+        "account's instance (MASTODON_ACCESS_TOKEN optional); settings: networks.yaml",
+    )
+    p.add_argument(
+        "--max-cost", type=float, metavar="USD", help="x only: budget of this run (x_ingest.yaml)"
     )
     p.set_defaults(func="ingest:cmd_ingest", needs=NEEDS_WRITE_AUDITS)
 

@@ -15,12 +15,25 @@ import yaml
 from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds, check_threshold
 
 PLATFORMS = {"x", "twcs", "bluesky", "mastodon"}
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}"
 HANDLE_RULES = {
-    "x": re.compile(r"^[A-Za-z0-9_]{1,15}$"),
-    "twcs": re.compile(r"^[A-Za-z0-9_]{1,50}$"),
-    "bluesky": re.compile(r"^[A-Za-z0-9.-]{3,253}$"),
-    "mastodon": re.compile(r"^[A-Za-z0-9_]+(@[A-Za-z0-9.-]+)?$"),
+    "x": re.compile(r"[A-Za-z0-9_]{1,15}"),
+    "twcs": re.compile(r"[A-Za-z0-9_]{1,50}"),
+    # A Bluesky handle is a domain name (atproto.com/specs/handle), or the account's DID
+    # (atproto.com/specs/did: did:plc or did:web), which survives a change of handle.
+    "bluesky": re.compile(rf"{_DOMAIN}|did:plc:[a-z2-7]{{24}}|did:web:{_DOMAIN}"),
+    # A Mastodon account is only unique with its instance: user@instance.social. The
+    # ingest needs the instance to know which server to ask.
+    "mastodon": re.compile(rf"[A-Za-z0-9_]{{1,30}}@{_DOMAIN}"),
 }
+HANDLE_HINTS = {
+    "x": "1-15 letters, digits or '_'",
+    "twcs": "1-50 letters, digits or '_'",
+    "bluesky": "a domain such as example.com or name.bsky.social, or a DID (did:plc:...)",
+    "mastodon": "user@instance, e.g. brand@mastodon.social",
+}
+# A brand's name groups its accounts on several networks into one row of the report.
+BRAND_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
 ROLES = {"brands": "brand", "competitors": "competitor"}
 # The client name becomes a folder (warehouse/reports/NAME/), a Dagster partition key and
 # part of a schedule name, so it is kept to what all three accept.
@@ -42,6 +55,13 @@ class AuditedAccount:
     role: str  # brand | competitor
     platform: str
     handle: str
+    # The brand's name (audits.yaml `name:`, else the handle): accounts of one client and
+    # role with the same name are one brand, shown per network and in total.
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.handle)
 
 
 @dataclass(frozen=True)
@@ -144,10 +164,16 @@ def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount
                     f"{path}:{client['__line__']}: {name}.{key} entries must be "
                     "{platform: ..., handle: ...}"
                 )
-            _check_keys(str(path), entry, {"platform", "handle"}, {"platform", "handle"})
+            _check_keys(str(path), entry, {"platform", "handle", "name"}, {"platform", "handle"})
             line = entry["__line__"]
             platform = str(entry["platform"]).lower()
             handle = str(entry["handle"]).lstrip("@")
+            brand = str(entry.get("name") or "").strip()
+            if "name" in entry and not BRAND_NAME.fullmatch(brand):
+                raise AuditConfigError(
+                    f"{path}:{line}: name {entry['name']!r} must be 1-80 characters of text "
+                    "(no control characters)"
+                )
             if platform not in PLATFORMS:
                 raise AuditConfigError(
                     f"{path}:{line}: unknown platform {platform!r} "
@@ -155,7 +181,8 @@ def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount
                 )
             if not HANDLE_RULES[platform].fullmatch(handle):
                 raise AuditConfigError(
-                    f"{path}:{line}: {handle!r} is not a valid {platform} handle"
+                    f"{path}:{line}: {handle!r} is not a valid {platform} handle "
+                    f"({HANDLE_HINTS[platform]})"
                 )
             k = (platform, handle.lower())
             if k in seen:
@@ -164,7 +191,7 @@ def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount
                     f"client {name} (first on line {seen[k]})"
                 )
             seen[k] = line
-            accounts.append(AuditedAccount(name, role, platform, handle))
+            accounts.append(AuditedAccount(name, role, platform, handle, brand))
     return tuple(accounts)
 
 
@@ -228,8 +255,9 @@ def sync_audited_accounts(con: duckdb.DuckDBPyConnection, accounts: list[Audited
     con.execute("DELETE FROM config.audited_accounts")
     if accounts:  # executemany refuses an empty list; an empty config is valid
         con.executemany(
-            "INSERT INTO config.audited_accounts VALUES (?, ?, ?, ?)",
-            [[a.client, a.role, a.platform, a.handle] for a in accounts],
+            "INSERT INTO config.audited_accounts (client, role, platform, handle, name) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [[a.client, a.role, a.platform, a.handle, a.name] for a in accounts],
         )
     con.execute("COMMIT")
     return len(accounts)

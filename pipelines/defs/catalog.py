@@ -1,7 +1,7 @@
 """The assets and checks of the pipeline, listed once: the audits config, the canonical
-tables, the live X ingest, every dbt model, and the quality checks. The client audits
-(pipelines/defs/assets/reports.py) build on top of these; pipelines/defs/location.py
-adds them and assembles the code location."""
+tables, the live X, Bluesky and Mastodon ingests, every dbt model, and the quality
+checks. The client audits (pipelines/defs/assets/reports.py) build on top of these;
+pipelines/defs/location.py adds them and assembles the code location."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ import dagster as dg
 
 from pipelines.defs.assets.dbt_models import dbt_models
 from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
+from pipelines.defs.assets.network_ingest import NETWORK_INGEST_ASSETS
 from pipelines.defs.assets.x_ingest import X_INGEST_ASSETS
 from pipelines.defs.checks import quality_checks
 
 
 def pipeline_assets() -> list[dg.AssetsDefinition]:
-    return [audited_accounts, canonical_tables, dbt_models(), *X_INGEST_ASSETS]
+    return [
+        audited_accounts,
+        canonical_tables,
+        dbt_models(),
+        *X_INGEST_ASSETS,
+        *NETWORK_INGEST_ASSETS,
+    ]
 
 
 def all_checks() -> list[dg.AssetChecksDefinition]:

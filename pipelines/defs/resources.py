@@ -1,5 +1,5 @@
 """Resources: the DuckDB warehouse (dagster-duckdb), where Rapport's files live, dbt,
-the quality thresholds and the X API client.
+the quality thresholds, the X API client and the Bluesky / Mastodon credentials.
 Defaults come from pipelines.config.settings, so RAPPORT_WAREHOUSE / RAPPORT_RAW_DIR /
 RAPPORT_AUDITS / RAPPORT_INBOX reach Dagster runs and the CLI alike."""
 
@@ -19,6 +19,9 @@ from pipelines.config.settings import Settings, load_settings
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.dbt_project import dbt_cli
 from pipelines.quality.thresholds import QualityThresholds
+from pipelines.sources.bluesky.client import HANDLE_ENV as BLUESKY_HANDLE_ENV
+from pipelines.sources.bluesky.client import PASSWORD_ENV as BLUESKY_PASSWORD_ENV
+from pipelines.sources.mastodon.client import TOKEN_ENV as MASTODON_TOKEN_ENV
 from pipelines.sources.x_api.config import DEFAULT_API_URL, TOKEN_ENV, api_url
 
 
@@ -70,6 +73,25 @@ def x_api_resource() -> XApiResource:
     return XApiResource(bearer_token=token, api_url=api_url())
 
 
+class BlueskyAccess(dg.ConfigurableResource):
+    """The account whose session runs the Bluesky mention search; unset: public reads
+    only. The app password is a ``dg.EnvVar``, resolved only inside the run."""
+
+    handle: str | None = None
+    app_password: str | None = None
+
+
+class MastodonAccess(dg.ConfigurableResource):
+    """An access token for mastodon.token_instance (networks.yaml); optional."""
+
+    access_token: str | None = None
+
+
+def _env_var(name: str) -> dg.EnvVar | None:
+    # An EnvVar of an unset variable would fail every run: public reads need none.
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
 @contextmanager
 def writable_warehouse(duckdb_resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection, held under the single-writer lock, with the canonical schema."""
@@ -97,4 +119,9 @@ def build_resources(settings: Settings | None = None) -> dict[str, object]:
         "quality": QualityThresholds.from_env(),
         "reports": ReportsLocation(reports_dir=str(s.reports_dir)),
         "x_api": x_api_resource(),
+        "bluesky_access": BlueskyAccess(
+            handle=os.environ.get(BLUESKY_HANDLE_ENV) or None,
+            app_password=_env_var(BLUESKY_PASSWORD_ENV),
+        ),
+        "mastodon_access": MastodonAccess(access_token=_env_var(MASTODON_TOKEN_ENV)),
     }

@@ -1,5 +1,6 @@
-"""The rows one audit reads: the period's scorecard, weekly trends and follower history,
-straight from the marts (the report computes no metric of its own)."""
+"""The rows one audit reads: the period's scorecard, its brands' cross-network totals,
+weekly trends and follower history, straight from the marts (the report computes no
+metric of its own)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import duckdb
 from pipelines.reports.periods import AuditPeriod
 
 ORDER = "CASE role WHEN 'brand' THEN 0 ELSE 1 END, lower(handle), platform"
+# The scorecard keeps a brand's accounts on several networks side by side (by name).
+SCORECARD_ORDER = (
+    "CASE role WHEN 'brand' THEN 0 ELSE 1 END, lower(brand_name), platform, lower(handle)"
+)
 WHERE = "client = ? AND period_start = ? AND period_end = ?"
 
 
@@ -17,9 +22,11 @@ WHERE = "client = ? AND period_start = ? AND period_end = ?"
 class AuditData:
     period: AuditPeriod
     columns: list[str]  # marts.audit_scorecard's columns, in the mart's order
-    scorecard: list[dict]  # one per account: brands first, then competitors, by handle
+    scorecard: list[dict]  # one per account: brands first, then competitors, by brand
     weekly: list[dict]
     followers: list[dict]
+    # marts.audit_brand_totals rows of the brands on more than one network
+    totals: list[dict] = ()
 
     def role(self, role: str) -> list[dict]:
         return [r for r in self.scorecard if r["role"] == role]
@@ -34,7 +41,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[list[
 def load_audit_data(con: duckdb.DuckDBPyConnection, period: AuditPeriod) -> AuditData:
     params = [period.client, period.start, period.end]
     columns, scorecard = _rows(
-        con, f"SELECT * FROM marts.audit_scorecard WHERE {WHERE} ORDER BY {ORDER}", params
+        con, f"SELECT * FROM marts.audit_scorecard WHERE {WHERE} ORDER BY {SCORECARD_ORDER}", params
     )
     _, weekly = _rows(
         con,
@@ -46,4 +53,10 @@ def load_audit_data(con: duckdb.DuckDBPyConnection, period: AuditPeriod) -> Audi
         f"SELECT * FROM marts.audit_follower_history WHERE {WHERE} ORDER BY {ORDER}, observed_at",
         params,
     )
-    return AuditData(period, columns, scorecard, weekly, followers)
+    _, totals = _rows(
+        con,
+        "SELECT * FROM marts.audit_brand_totals "
+        f"WHERE {WHERE} AND networks > 1 ORDER BY role, lower(brand_name)",
+        params,
+    )
+    return AuditData(period, columns, scorecard, weekly, followers, totals)

@@ -45,8 +45,8 @@ def duration(minutes: float | None) -> str:
 @dataclass(frozen=True)
 class _Yardstick:
     """The competitors' figures a brand is compared with: marts.audit_scorecard's
-    competitor benchmark (the same on every row of the period), and each competitor's
-    median response time as its row states it."""
+    competitor benchmark (the same on every row of the period and network), and each
+    competitor's median response time on that network as its row states it."""
 
     inbound: int
     response_rate: float | None
@@ -64,19 +64,21 @@ class _Yardstick:
         return "; competitors: " + ", ".join(f"@{h} {duration(m)}" for h, m in self.medians)
 
 
-def _yardstick(scorecard: list[dict]) -> _Yardstick:
-    period = scorecard[0] if scorecard else {}
+def _yardstick(scorecard: list[dict], brand: dict) -> _Yardstick:
+    """The brand's competitors on its own network: the scorecard's benchmark is per
+    platform, as are the competitors' medians quoted beside it."""
     return _Yardstick(
-        inbound=period.get("competitor_inbound") or 0,
-        response_rate=period.get("competitor_response_rate"),
+        inbound=brand.get("competitor_inbound") or 0,
+        response_rate=brand.get("competitor_response_rate"),
         medians=[
             (c["handle"], c["median_first_response_min"])
             for c in scorecard
             if c["role"] == "competitor"
+            and c["platform"] == brand["platform"]
             and c["account_id"] is not None
             and c["median_first_response_min"] is not None
         ],
-        engagement_per_1k=period.get("competitor_engagement_per_post_per_1k_followers"),
+        engagement_per_1k=brand.get("competitor_engagement_per_post_per_1k_followers"),
     )
 
 
@@ -303,7 +305,6 @@ RULES: tuple[Rule, ...] = (
 
 def find(scorecard: list[dict], thresholds: Thresholds) -> list[Finding]:
     """Every finding for the client's brands, brand by brand in scorecard order."""
-    yardstick = _yardstick(scorecard)
     found: list[Finding] = []
     for brand in (r for r in scorecard if r["role"] == "brand"):
         if brand["account_id"] is None:
@@ -319,6 +320,7 @@ def find(scorecard: list[dict], thresholds: Thresholds) -> list[Finding]:
                 )
             )
             continue
+        yardstick = _yardstick(scorecard, brand)
         found.extend(f for rule in RULES if (f := rule(brand, thresholds, yardstick)))
     return found
 

@@ -12,7 +12,7 @@ from pipelines.reports.charts import Series, colours, legend, line_chart, stacke
 from pipelines.reports.data import AuditData
 from pipelines.reports.findings import CONCERN, Finding, verdict
 from pipelines.reports.quality import QualityStatus
-from pipelines.reports.tables import METRICS, scorecard_table
+from pipelines.reports.tables import COVERAGE, METRICS, coverage_note, network, scorecard_table
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f5f7}
@@ -34,7 +34,7 @@ li.strength{background:#e6f4ea;border-left:5px solid #2a7f62}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{padding:5px 8px;border-bottom:1px solid #e3e6ea;text-align:right}
 th[scope=row]{text-align:left;font-weight:normal}thead th{vertical-align:bottom}
-th.brand{color:#1b5e91}th.competitor{color:#5c636b}
+th.brand{color:#1b5e91}th.competitor{color:#5c636b}th.total,td[data-brand]{background:#eef3f8}
 .role{display:block;font-size:11px;font-weight:normal;color:#777}
 .col{display:block;font-size:10px;color:#999;font-family:Menlo,monospace}
 tr.section th{text-align:left;background:#f4f5f7;font-weight:bold}
@@ -182,7 +182,8 @@ def _local_date(ts: float, tz: str) -> str:
 
 def _definitions(definitions: dict[str, str], thresholds: Thresholds) -> str:
     terms = "".join(
-        f"<dt>{m.column}</dt><dd>{escape(definitions.get(m.column, ''))}</dd>" for m in METRICS
+        f"<dt>{m.column}</dt><dd>{escape(definitions.get(m.column, ''))}</dd>"
+        for m in (COVERAGE, *METRICS)
     )
     limits = "".join(
         f"<tr><td>{name}</td><td>{getattr(thresholds, name):g}</td><td>{escape(doc)}</td></tr>"
@@ -210,8 +211,12 @@ def render_report(
         f"{_local(p.start, p.timezone)} to {_local(p.end, p.timezone)} ({p.timezone}), "
         f"{p.days:g} days"
     )
-    brands = ", ".join(f"@{r['handle']}" for r in data.role("brand"))
-    rivals = ", ".join(f"@{r['handle']}" for r in data.role("competitor")) or "none"
+
+    def accounts(role: str) -> str:
+        return ", ".join(f"@{r['handle']} ({network(r['platform'])})" for r in data.role(role))
+
+    brands = accounts("brand")
+    rivals = accounts("competitor") or "none"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(client_title)}: social audit to {p.label}</title>"
@@ -224,7 +229,8 @@ def render_report(
         f"{escape(rivals)}</p>"
         f"{_quality_section(quality, p.timezone)}"
         f"<h2>Findings</h2>{_findings_section(data, findings)}"
-        f"<h2>Scorecard</h2>{scorecard_table(data.scorecard, definitions)}"
+        f"<h2>Scorecard</h2>{scorecard_table(data.scorecard, definitions, data.totals)}"
+        f"{coverage_note(data.scorecard)}"
         f"<h2>Trends</h2>{_charts(data)}"
         f"{_definitions(definitions, thresholds)}"
         '<p class="small">Made by Rapport from the warehouse table marts.audit_scorecard '

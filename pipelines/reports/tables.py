@@ -1,6 +1,10 @@
 """The scorecard table: each audited account a column (brands first), each figure a row.
+A brand on several networks has a column per network and then its total
+(marts.audit_brand_totals: counts summed, rates recomputed, medians over the pooled
+messages); a figure the total does not have (a cadence, a growth) shows a dash there.
 Every cell carries the raw value (data-value, as in the CSV) beside the formatted one,
-so a test or a reader can match the page against marts.audit_scorecard."""
+so a test or a reader can match the page against marts.audit_scorecard (cells
+data-handle=...) and marts.audit_brand_totals (cells data-brand=...)."""
 
 from __future__ import annotations
 
@@ -101,25 +105,78 @@ SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
 METRICS: tuple[Metric, ...] = tuple(m for _, ms in SECTIONS for m in ms)
 
 
-def scorecard_table(rows: list[dict], definitions: dict[str, str]) -> str:
-    head = "".join(
-        f'<th class="{r["role"]}" scope="col">@{escape(r["handle"])}'
-        f'<span class="role">{"brand" if r["role"] == "brand" else "competitor"}</span></th>'
-        for r in rows
-    )
+NETWORKS = {"x": "X", "twcs": "X (TWCS)", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+# inbound_coverage in words: where the messages a response rate is over were read from.
+COVERAGE_WORDS = {
+    "replies+mentions": "replies and mentions",
+    "replies": "replies to its posts only",
+    "mixed": "differs by network",
+}
+
+
+def network(platform: str) -> str:
+    return NETWORKS.get(platform, platform)
+
+
+def _coverage(v) -> str:
+    return COVERAGE_WORDS.get(v, v)
+
+
+COVERAGE = Metric("inbound_coverage", "Messages read from", _coverage)
+
+
+def _cell(m: Metric, value, key: str) -> str:
+    shown = "&ndash;" if value is None else escape(m.fmt(value))
+    flag = ' class="flagged"' if m.fmt is _flag and value else ""
+    raw = escape(csv_value(value))
+    return f'<td{flag} {key} data-metric="{m.column}" data-value="{raw}">{shown}</td>'
+
+
+def _columns(rows: list[dict], totals: list[dict]) -> list[tuple[str, dict, str]]:
+    """(kind, row, header) per column: each account, and after a brand's accounts its
+    total when it is on several networks."""
+    by_brand = {(t["role"], t["brand_name"]): t for t in totals}
+    out: list[tuple[str, dict, str]] = []
+    for i, r in enumerate(rows):
+        out.append(("account", r, ""))
+        brand = (r["role"], r["brand_name"])
+        last = i + 1 == len(rows) or (rows[i + 1]["role"], rows[i + 1]["brand_name"]) != brand
+        if last and brand in by_brand:
+            out.append(("total", by_brand[brand], ""))
+    return out
+
+
+def scorecard_table(rows: list[dict], definitions: dict[str, str], totals: list[dict] = ()) -> str:
+    columns = _columns(rows, list(totals))
+    head = []
+    for kind, r, _ in columns:
+        role = "brand" if r["role"] == "brand" else "competitor"
+        if kind == "account":
+            head.append(
+                f'<th class="{r["role"]}" scope="col">@{escape(r["handle"])}'
+                f'<span class="role">{role} &middot; {escape(network(r["platform"]))}</span></th>'
+            )
+        else:
+            head.append(
+                f'<th class="{r["role"]} total" scope="col">{escape(r["brand_name"])}'
+                f'<span class="role">{role} &middot; all networks '
+                f"({escape(', '.join(network(p) for p in r['platforms'].split(', ')))})"
+                "</span></th>"
+            )
     body = []
     for section, metrics in SECTIONS:
-        body.append(f'<tr class="section"><th colspan="{len(rows) + 1}">{section}</th></tr>')
+        body.append(f'<tr class="section"><th colspan="{len(columns) + 1}">{section}</th></tr>')
+        if section == "Conversation":
+            metrics = (COVERAGE, *metrics)
         for m in metrics:
             cells = []
-            for r in rows:
-                value = r[m.column]
-                shown = "&ndash;" if value is None else escape(m.fmt(value))
-                flag = ' class="flagged"' if m.fmt is _flag and value else ""
-                cells.append(
-                    f'<td{flag} data-handle="{escape(r["handle"])}" data-metric="{m.column}" '
-                    f'data-value="{escape(csv_value(value))}">{shown}</td>'
-                )
+            for kind, r, _ in columns:
+                if kind == "account":
+                    cells.append(_cell(m, r[m.column], f'data-handle="{escape(r["handle"])}"'))
+                else:
+                    key = f'data-brand="{escape(r["brand_name"])}"'
+                    cells.append(_cell(m, r.get(m.column), key))
             title = escape(definitions.get(m.column, ""), quote=True)
             body.append(
                 f'<tr><th scope="row" title="{title}">{m.label}'
@@ -127,5 +184,20 @@ def scorecard_table(rows: list[dict], definitions: dict[str, str]) -> str:
             )
     return (
         '<table class="scorecard"><thead><tr><th scope="col">Figure</th>'
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def coverage_note(rows: list[dict]) -> str:
+    """Plain words under the scorecard when some account's messages are replies only,
+    so nobody compares its response rate with an X account's blindly."""
+    partial = sorted({network(r["platform"]) for r in rows if r["inbound_coverage"] == "replies"})
+    if not partial:
+        return ""
+    return (
+        f'<p class="small coverage">On {escape(" and ".join(partial))}, no free timeline holds '
+        "every post that mentions an account, so an account's messages there are the replies "
+        "under its own posts (and mentions only where a mention search was read). A message "
+        "that only mentions the account is not seen, so its response rate there is over a "
+        "different set of messages than on X: compare it with care.</p>"
     )

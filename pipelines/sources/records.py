@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pipelines.sources.contract import Drops, dropped_reason
+from pipelines.sources import contract
+from pipelines.sources.contract import Drops, Violation, dropped_reason
 
 
 class NotThisFormat(ValueError):
@@ -76,3 +78,31 @@ class RejectCollector:
         for path, why, value in drops.found:
             where = f"{item}.{path}" if item else path
             self.reject(line_no, where, dropped_reason(path, why, what), value)
+
+
+def json_documents(path: Path) -> list[tuple[int, str, Any]]:
+    """(line, text, value or the error) for a saved JSON response file (Bluesky,
+    Mastodon): one document, else JSON lines. A BOM is skipped; invalid UTF-8 raises
+    UnicodeDecodeError (the importer refuses the file)."""
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    text = raw.decode("utf-8")  # invalid UTF-8: the importer refuses the file
+    if not text.strip():
+        return []
+    try:  # one document: the parser bounds each item's depth
+        return [(1, text, json.loads(text))]
+    except RecursionError:
+        return [(1, text, Violation("JSON nested deeper than Python can parse"))]
+    except ValueError:
+        pass
+    out: list[tuple[int, str, Any]] = []
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.append((line_no, line, contract.load_json(line)))
+        except ValueError as exc:  # not JSON, or nested too deep (a Violation)
+            out.append((line_no, line, exc))
+    return out

@@ -25,9 +25,13 @@ select
     -- the same key int_conversation_accounts (and so int_first_responses) uses
     coalesce(acc.account_id, '@' || au.handle_lower) as account_key,
     acc.account_id,
-    coalesce(acc.handle, au.handle) as handle
+    coalesce(acc.handle, au.handle) as handle,
+    au.brand_name,
+    ca.inbound_coverage
 from periods as p
 inner join audited as au
     on au.client = p.client
 left join accounts as acc
-    on acc.platform = au.platform and acc.handle_lower = au.handle_lower
+    on {{ names_account('au', 'acc') }}
+left join {{ ref('int_conversation_accounts') }} as ca
+    on ca.platform = au.platform and ca.account_key = coalesce(acc.account_id, '@' || au.handle_lower)

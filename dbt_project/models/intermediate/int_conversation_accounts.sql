@@ -21,22 +21,44 @@ candidates as (
         true as is_audited
     from audited as au
     left join accounts as acc
-        on acc.platform = au.platform and acc.handle_lower = au.handle_lower
+        on {{ names_account('au', 'acc') }}
 
     union all
 
     select platform, account_id, handle, is_brand, false as is_audited
     from accounts
     where is_brand
+),
+
+-- Bluesky and Mastodon have no timeline of every message to an account: the live ingest
+-- reads the replies under its posts and, where a session allows, a mention search.
+mention_searches as (
+    select distinct platform, account_id
+    from {{ ref('stg_ops__inbound_sources') }}
+    where source = 'mentions'
+),
+
+measured as (
+    select
+        platform,
+        -- one key for resolved and unresolved accounts alike ('@' never starts an id)
+        coalesce(account_id, '@' || lower(handle)) as account_key,
+        account_id,
+        any_value(handle) as handle,
+        bool_or(is_brand) as is_brand,
+        bool_or(is_audited) as is_audited
+    from candidates
+    group by platform, coalesce(account_id, '@' || lower(handle)), account_id
 )
 
 select
-    platform,
-    -- one key for resolved and unresolved accounts alike ('@' never starts an id)
-    coalesce(account_id, '@' || lower(handle)) as account_key,
-    account_id,
-    any_value(handle) as handle,
-    bool_or(is_brand) as is_brand,
-    bool_or(is_audited) as is_audited
-from candidates
-group by platform, coalesce(account_id, '@' || lower(handle)), account_id
+    m.*,
+    -- Where its inbound messages come from. X (mentions timeline) and TWCS (the
+    -- customers' tweets to the brand) hold replies and mentions alike.
+    case
+        when m.platform in ('bluesky', 'mastodon') and ms.account_id is null then 'replies'
+        else 'replies+mentions'
+    end as inbound_coverage
+from measured as m
+left join mention_searches as ms
+    on ms.platform = m.platform and ms.account_id = m.account_id

@@ -119,6 +119,8 @@ figures as (
         account_key,
         account_id,
         handle,
+        brand_name,
+        inbound_coverage,
         -- post mix (marts.post_mix, over the period)
         {{ post_mix_columns() }},
         {{ post_shares(['amplified']) }},
@@ -162,6 +164,8 @@ figures as (
 
 -- the yardstick a brand is judged against: the period's competitors with an account,
 -- pooled (their messages together) or averaged (engagement), on every row of the period
+-- and network: an X account is judged against X competitors, a Bluesky one against
+-- Bluesky's (their messages are read differently: inbound_coverage)
 benchmark as (
     select
         *,
@@ -173,7 +177,7 @@ benchmark as (
             then engagement_per_post_per_1k_followers end) over period
             as competitor_engagement_per_post_per_1k_followers
     from figures
-    window period as (partition by client, period_start, period_end)
+    window period as (partition by client, period_start, period_end, platform)
 )
 
 select

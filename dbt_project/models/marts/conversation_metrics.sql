@@ -40,7 +40,8 @@ joined as (
         r.median_first_response_min,
         r.p90_first_response_min,
         t.is_brand,
-        t.is_audited
+        t.is_audited,
+        t.inbound_coverage
     from targets as t
     left join activity as a
         on a.platform = t.platform and a.account_id = t.account_id
@@ -61,5 +62,6 @@ select
     median_first_response_min,
     p90_first_response_min,
     is_brand,
-    is_audited
+    is_audited,
+    inbound_coverage
 from joined

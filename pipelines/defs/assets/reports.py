@@ -44,7 +44,12 @@ AUDIT_PERIODS = dg.AssetKey(["config", "audit_periods"])
 CLIENT_AUDIT = dg.AssetKey(["reports", "client_audit"])
 AUDIT_MARTS = [
     dg.AssetKey(["marts", name])
-    for name in ("audit_scorecard", "audit_weekly_trends", "audit_follower_history")
+    for name in (
+        "audit_scorecard",
+        "audit_brand_totals",
+        "audit_weekly_trends",
+        "audit_follower_history",
+    )
 ]
 
 

@@ -5,6 +5,7 @@ marts' dbt tests keep to relationships, categories and time order (one home a ru
 
 from pipelines.quality.suites import (
     accounts,
+    audit_brand_totals,
     audit_follower_history,
     audit_scorecard,
     audit_weekly_trends,
@@ -22,6 +23,7 @@ SUITES: dict[str, MartSuite] = {
         accounts.SUITE,
         posts.SUITE,
         audit_scorecard.SUITE,
+        audit_brand_totals.SUITE,
         audit_weekly_trends.SUITE,
         audit_follower_history.SUITE,
     )

@@ -6,6 +6,7 @@ end minus start; the competitor benchmark is consistent; and every audited accou
 client with a period has a row."""
 
 from pipelines.quality.suites import guards as g
+from pipelines.quality.suites.audited import audited_keys_sql
 from pipelines.quality.suites.base import MartSuite
 
 GRAIN = ("client", "period_start", "period_end", "platform", "account_key")
@@ -15,7 +16,16 @@ SUITE = MartSuite(
     mart="audit_scorecard",
     key_columns=("client", "period_end", "handle"),
     guards=lambda: [
-        g.not_null(*GRAIN, "period_days", "role", "handle", "posts_per_week", "longest_gap_hours"),
+        g.not_null(
+            *GRAIN,
+            "period_days",
+            "role",
+            "handle",
+            "brand_name",
+            "inbound_coverage",
+            "posts_per_week",
+            "longest_gap_hours",
+        ),
         g.unique(*GRAIN),
         g.at_least_zero("period_days"),
         # post mix
@@ -32,13 +42,7 @@ SUITE = MartSuite(
         g.at_least_zero("longest_gap_hours"),
         g.at_most("longest_gap_hours", "period_hours__max"),
         # conversation
-        g.count("inbound"),
-        g.count("answered"),
-        g.at_most("answered", "inbound"),
-        g.share("response_rate", "answered", "inbound"),
-        g.latency("median_first_response_min", known_when_positive="answered"),
-        g.latency("p90_first_response_min", known_when_positive="answered"),
-        g.at_most("median_first_response_min", "p90_first_response_min"),
+        *g.conversation(),
         # followers
         *(
             g.count(c, nullable=True)
@@ -75,7 +79,7 @@ SUITE = MartSuite(
         ),
         # legitimacy
         g.count("posts_count_end", nullable=True),
-        # the competitor benchmark (the same on every row of a client's period)
+        # the competitor benchmark (the same on every row of a client's period and platform)
         g.count("competitor_inbound"),
         g.count("competitor_answered"),
         g.at_most("competitor_answered", "competitor_inbound"),
@@ -86,10 +90,6 @@ SUITE = MartSuite(
             "audit_key", "client || ':' || platform || ':' || lower(handle)", "audited_keys"
         ),
     ],
-    parameters_sql={
-        "audited_keys": "select distinct a.client || ':' || lower(trim(a.platform)) || ':' "
-        "|| lower(ltrim(trim(a.handle), '@')) from config.audited_accounts as a "
-        "where exists (select 1 from config.audit_periods as p where p.client = a.client)"
-    },
+    parameters_sql={"audited_keys": audited_keys_sql(per_client=True, with_period_only=True)},
     description="GX suite: every figure a client report prints, its range and consistency.",
 )

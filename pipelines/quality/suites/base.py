@@ -22,6 +22,9 @@ class MartSuite:
     profile_sql: str | None = None
     sample_sql: dict[str, str] = field(default_factory=dict)  # profile column -> SQL
     description: str = ""
+    # Other marts whose rows this suite compares its own with (a total against the rows
+    # it adds up): a bad value there fails this suite too, by design.
+    cross_checks: tuple[str, ...] = ()
 
     @property
     def check_name(self) -> str:

@@ -226,4 +226,19 @@ def post_mix() -> list[Guard]:
     ]
 
 
+def conversation() -> list[Guard]:
+    """The conversation figures of any mart that has them (an account all time, an audit
+    period, a brand's total): answered <= inbound, the rate their share, the response
+    times known exactly when something was answered and the median below the p90."""
+    return [
+        count("inbound"),
+        count("answered"),
+        at_most("answered", "inbound"),
+        share("response_rate", "answered", "inbound"),
+        latency("median_first_response_min", known_when_positive="answered"),
+        latency("p90_first_response_min", known_when_positive="answered"),
+        at_most("median_first_response_min", "p90_first_response_min"),
+    ]
+
+
 GuardList = Callable[[], list[Guard]]

@@ -23,6 +23,7 @@ Mapping (platform 'bluesky'):
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -197,9 +198,26 @@ def repost_to_post(original: str, reason: dict, latest: datetime) -> dict:
     }
 
 
+# atproto.com/specs/handle: a handle is a domain name of at most 253 characters. The
+# AppView shows "handle.invalid" for one it could not verify, which this accepts.
+HANDLE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+
+
+def _handle(value: Any) -> str | None:
+    handle = contract.text(value)
+    if handle is None:
+        return None
+    if len(handle) > 253 or not HANDLE.fullmatch(handle.lower()):
+        raise Violation(
+            f"{contract.show(value)} is not a Bluesky handle (a domain name, "
+            "atproto.com/specs/handle)"
+        )
+    return handle.lower()
+
+
 def handle_of(view: dict, drops: Drops) -> str | None:
-    handle = drops.check(contract.text, view.get("handle"), "handle")
-    return handle.lower() if handle else None
+    """The view's handle, lowercased; a malformed one is dropped with a reject."""
+    return drops.check(_handle, view.get("handle"), "handle")
 
 
 def profile_to_snapshot(

@@ -32,7 +32,6 @@ first occurrence winning and later ones filling its empty fields.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,13 @@ from pipelines.sources.bluesky.objects import (
     profile_to_snapshot,
     repost_to_post,
 )
-from pipelines.sources.contract import Drops, Violation
-from pipelines.sources.records import NotThisFormat, ParsedBatch, RejectCollector
+from pipelines.sources.contract import Drops
+from pipelines.sources.records import (
+    NotThisFormat,
+    ParsedBatch,
+    RejectCollector,
+    json_documents,
+)
 from pipelines.sources.twarc2.objects import ItemError, as_list
 
 
@@ -245,32 +249,6 @@ class _Collector(RejectCollector):
         return self.batch
 
 
-def _documents(path: Path) -> list[tuple[int, str, Any]]:
-    """(line, text, value or the error) for the file: one document, else JSON lines."""
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    text = raw.decode("utf-8")  # invalid UTF-8: the importer refuses the file
-    if not text.strip():
-        return []
-    try:  # one document: its depth is bounded per item (_Collector._too_deep)
-        return [(1, text, json.loads(text))]
-    except RecursionError:
-        return [(1, text, Violation("JSON nested deeper than Python can parse"))]
-    except ValueError:
-        pass
-    out: list[tuple[int, str, Any]] = []
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            out.append((line_no, line, contract.load_json(line)))
-        except ValueError as exc:  # not JSON, or nested too deep (a Violation)
-            out.append((line_no, line, exc))
-    return out
-
-
 def parse_bluesky(
     path: Path, observed_at: datetime, not_after: datetime | None = None
 ) -> ParsedBatch:
@@ -279,7 +257,7 @@ def parse_bluesky(
     when the file was received (None: now). Raises NotThisFormat when no document in
     the file is a Bluesky response; an empty file gives an empty batch."""
     path = Path(path)
-    docs = _documents(path)
+    docs = json_documents(path)
     kinds = [kind_of(value) for _, _, value in docs]
     if docs and not any(kinds):
         first = docs[0][1].lstrip()[:80]

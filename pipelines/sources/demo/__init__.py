@@ -1,35 +1,52 @@
-"""The embedded demo world: a small, fictional agency with two clients on X, written as
-X API v2 response pages exactly as twarc2 saves them (one JSON page per line), so the
-demo runs through the same X parser as real collections do.
+"""The embedded demo world: a small, fictional agency with two clients on X, Bluesky and
+Mastodon, written as each network's API responses exactly as they are saved (X API v2
+pages as twarc2 writes them, one JSON page per line; Bluesky AppView JSON; Mastodon
+REST API JSON), so the demo runs through the same parsers as real collections do.
 
-Nothing here is real: every handle, id, text and link is made up, and every expanded
-link points at an ``.example`` domain. The world is deterministic: the same ``seed``,
-``anchor`` and ``days`` give byte-identical files. The archetypes show clearly in windows
-of a week or more; in a day or two the samples are too small to tell them apart.
+Nothing here is real: every handle, id, text and link is made up, every expanded
+link points at an ``.example`` domain, and the Mastodon servers are ``*.example``. The
+world is deterministic: the same ``seed``, ``anchor`` and ``days`` give byte-identical
+files. The archetypes show clearly in windows of a week or more; in a day or two the
+samples are too small to tell them apart.
 
-The agency audits these accounts (see ``CLIENTS`` and ``ACCOUNTS``):
+The agency audits these accounts (see ``CLIENTS``, ``ACCOUNTS`` and ``PRESENCES``; every
+account of a brand shares its name, audits.yaml ``name:``):
 
-==================  =========  ===========  =============================================
-handle              client     role         archetype
-==================  =========  ===========  =============================================
-NorthwindCoffee     northwind  brand        conversational: answers most messages within
-                                            minutes to hours, retweets and quotes fans
-NorthwindDeals      northwind  brand        follow_for_follow: follows 10x+ as many
-                                            accounts as follow it, in sprees
-BeanBarnCafe        northwind  competitor   moderately_responsive: answers about half,
-                                            within hours
-AcmeCo              acme       brand        broadcaster: announcements only; never
-                                            replies, retweets or mentions anyone
-AcmeLabs            acme       brand        ghost: empty bio, default avatar, a handful of
-                                            posts, a dozen followers
-RivalCo             acme       competitor   slow_responder: answers a minority, a day or
-                                            more later
-==================  =========  ===========  =============================================
+=================================  ========  =========  ==========  =========================
+handle                             platform  client     role        archetype
+=================================  ========  =========  ==========  =========================
+NorthwindCoffee                    x         northwind  brand       conversational: answers
+                                                                    most messages within
+                                                                    minutes to hours,
+                                                                    retweets and quotes fans
+northwindcoffee.bsky.social        bluesky   northwind  brand       conversational, reposts
+                                                                    fans
+northwindcoffee@social.example     mastodon  northwind  brand       conversational, boosts
+                                                                    fans
+NorthwindDeals                     x         northwind  brand       follow_for_follow: follows
+                                                                    10x+ as many accounts as
+                                                                    follow it, in sprees
+BeanBarnCafe                       x         northwind  competitor  moderately_responsive:
+                                                                    answers about half,
+                                                                    within hours
+beanbarncafe@toot.example          mastodon  northwind  competitor  moderately_responsive
+AcmeCo                             x         acme       brand       broadcaster: announcements
+                                                                    only; never replies,
+                                                                    retweets or mentions
+AcmeLabs                           x         acme       brand       ghost: empty bio, default
+                                                                    avatar, a handful of
+                                                                    posts, a dozen followers
+RivalCo                            x         acme       competitor  slow_responder: answers a
+                                                                    minority, a day or more
+                                                                    later
+=================================  ========  =========  ==========  =========================
 
-plus ``CUSTOMER_COUNT`` customer accounts who mention the brands, reply to their posts
-and sometimes thank them for an answer.
+plus ``CUSTOMER_COUNT`` customer accounts on X who mention the brands, reply to their
+posts and sometimes thank them for an answer, and ``NETWORK_CUSTOMER_COUNT`` on each of
+Bluesky and Mastodon who reply to the brands' posts there (the inbound messages of those
+networks), get answers, thank them and post praise the brands repost.
 
-Files written by :func:`generate` (``days`` = 28, the default anchor 2026-11-16 06:00 UTC):
+X files written by :func:`generate` (``days`` = 28, the default anchor 2026-11-16 06:00 UTC):
 
 * ``users_<YYYY-MM-DD>.jsonl``: one users-lookup page per day (``GET /2/users?ids=``) with
   the six audited profiles as they stood at 06:00 UTC that day, so follower, following
@@ -43,11 +60,24 @@ Every post sits in the ``data`` of some timeline or mentions page; the posts a p
 posts refer to are in its ``includes.tweets`` and every author, replied-to or mentioned
 account is in its ``includes.users``, as the API's expansions put them.
 
-The package keeps one concern a module: ``cast`` (who the accounts are and how they
-behave), ``phrases`` (what they say), ``world`` (the simulation: who posts what, when) and
-``render`` (the simulated world as X API v2 pages, written to files).
+Bluesky and Mastodon files written by :func:`write_network`, per brand account: a
+profile (``getProfile``) or account lookup per day, the account's feed or statuses pages,
+and the reply threads (``getPostThread``; Mastodon: the status and its context) of its
+posts that have replies;
+their formats are described in ``render_bluesky`` and ``render_mastodon``.
+:func:`write_inbox` writes all three networks into an inbox, each in its source's
+folder, and :func:`land_as_retrieved` lands the Bluesky and Mastodon files at their
+simulated retrieval times (why: ``inbox``).
 
-Run ``python -m pipelines.sources.demo OUT_DIR [SEED]`` to write the files by hand.
+The package keeps one concern a module: ``cast`` (who the accounts are and how they
+behave), ``phrases`` (what they say), ``world`` (the X simulation: who posts what, when),
+``render`` (the X world as X API v2 pages, written to files), ``networks`` (the Bluesky
+and Mastodon simulation), ``render_bluesky`` and ``render_mastodon`` (those worlds as
+each network's responses, saved by ``saved``) and ``inbox`` (where `rapport demo` puts
+the files).
+
+Run ``python -m pipelines.sources.demo OUT_DIR [SEED]`` to write the files by hand (as an
+inbox: ``OUT_DIR/<source>/demo``).
 """
 
 from __future__ import annotations
@@ -60,6 +90,7 @@ from .cast import (
     ACCOUNTS,
     ARCHETYPES,
     AUDITED_HANDLES,
+    BLUESKY,
     BROADCASTER,
     CLIENTS,
     COMPETITORS,
@@ -71,14 +102,21 @@ from .cast import (
     DEFAULT_SEED,
     FOLLOW_FOR_FOLLOW,
     GHOST,
+    MASTODON,
     MODERATELY_RESPONSIVE,
+    NETWORK_CUSTOMER_COUNT,
+    PRESENCES,
     SLOW_RESPONDER,
+    Presence,
+    audit_entries,
 )
+from .inbox import DemoFile, land_as_retrieved, write_inbox, write_network
 
 __all__ = [
     "ACCOUNTS",
     "ARCHETYPES",
     "AUDITED_HANDLES",
+    "BLUESKY",
     "BROADCASTER",
     "CLIENTS",
     "COMPETITORS",
@@ -90,9 +128,18 @@ __all__ = [
     "DEFAULT_SEED",
     "FOLLOW_FOR_FOLLOW",
     "GHOST",
+    "MASTODON",
     "MODERATELY_RESPONSIVE",
+    "NETWORK_CUSTOMER_COUNT",
+    "PRESENCES",
     "SLOW_RESPONDER",
+    "DemoFile",
+    "Presence",
+    "audit_entries",
     "generate",
+    "land_as_retrieved",
+    "write_inbox",
+    "write_network",
 ]
 
 

@@ -1,6 +1,8 @@
-"""The demo's cast: the six audited accounts (their handles, clients, archetypes and the
-numbers that make each behave as its archetype), the customers' makeup, and the world's
-defaults. Data only; what they say is in ``phrases``, what they do in ``world``."""
+"""The demo's cast: the six audited X accounts (their handles, clients, archetypes and the
+numbers that make each behave as its archetype), the same brands' accounts on Bluesky and
+Mastodon (``PRESENCES``), the customers' makeup, and the world's defaults. Data only;
+what they say is in ``phrases``, what they do in ``world`` (X) and ``networks`` (the
+others)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ BROADCASTER = "AcmeCo"
 GHOST = "AcmeLabs"
 SLOW_RESPONDER = "RivalCo"
 
-#: client -> the handles audits.yaml lists for it, by role.
+#: client -> the X handles audits.yaml lists for it, by role (the other networks'
+#: accounts are in ``PRESENCES``).
 CLIENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "northwind": {
         "brands": (CONVERSATIONAL, FOLLOW_FOR_FOLLOW),
@@ -262,3 +265,113 @@ CITIES = (
     "",
     "",
 )
+
+# --------------------------------------------------------------------------- networks
+# The same brands on Bluesky and Mastodon. Each account acts as its X account's
+# archetype (``x_handle``: the same phrases and the same kind of answers), with numbers
+# of its own: these networks are smaller, so fewer posts, followers and replies.
+
+BLUESKY = "bluesky"
+MASTODON = "mastodon"
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A brand's account on Bluesky or Mastodon."""
+
+    platform: str  # bluesky | mastodon
+    handle: str  # bluesky: the full handle; mastodon: user@instance, its home server
+    x_handle: str  # the X account it acts like (client, role, phrases, brand name)
+    description: str
+    created_at: str  # ISO 8601, UTC
+    followers: int  # on the first snapshot day
+    following: int
+    post_base: int  # posts before the window
+    follower_gain: tuple[int, int]  # followers gained per day, lo..hi
+    originals_per_day: float
+    replies_per_post: float  # customer replies to each of its originals
+    answer_rate: float  # share of those replies it answers
+    answer_delay_minutes: tuple[tuple[float, int, int], ...]  # (weight, lo, hi)
+    reposts_per_day: float  # fans' posts about it that it reposts (boosts)
+
+    @property
+    def name(self) -> str:
+        """The brand's name, shared by its accounts on every network."""
+        return BEHAVIOUR[self.x_handle].name
+
+
+# The order matters: accounts act in this order on their network's random stream.
+PRESENCES: tuple[Presence, ...] = (
+    Presence(
+        platform=BLUESKY,
+        handle="northwindcoffee.bsky.social",
+        x_handle=CONVERSATIONAL,
+        description="Small-batch roasters since 2009. Cafes in Portland, Seattle & Boise. "
+        "We answer here too, 7am-11pm PT. northwindcoffee.example",
+        created_at="2024-11-18T17:04:22.318Z",
+        followers=1840,
+        following=612,
+        post_base=428,
+        follower_gain=(9, 24),
+        originals_per_day=1.2,
+        replies_per_post=1.1,
+        answer_rate=0.85,
+        # Mostly fast, so that the median of a week's few answers stays put.
+        answer_delay_minutes=((0.75, 3, 40), (0.2, 40, 150), (0.05, 150, 360)),
+        reposts_per_day=0.3,
+    ),
+    Presence(
+        platform=MASTODON,
+        handle="northwindcoffee@social.example",
+        x_handle=CONVERSATIONAL,
+        description="Small-batch roasters since 2009, now on the fediverse. Cafes in "
+        "Portland, Seattle & Boise. Questions welcome, we answer 7am-11pm PT.",
+        created_at="2022-11-09T00:00:00.000Z",
+        followers=960,
+        following=344,
+        post_base=1210,
+        follower_gain=(3, 11),
+        originals_per_day=0.9,
+        replies_per_post=0.9,
+        answer_rate=0.85,
+        answer_delay_minutes=((0.75, 5, 50), (0.2, 50, 180), (0.05, 180, 420)),
+        reposts_per_day=0.25,
+    ),
+    Presence(
+        platform=MASTODON,
+        handle="beanbarncafe@toot.example",
+        x_handle=MODERATELY_RESPONSIVE,
+        description="Farmhouse coffee & pastries. 14 cafes across the Pacific Northwest.",
+        created_at="2023-01-12T00:00:00.000Z",
+        followers=540,
+        following=120,
+        post_base=380,
+        follower_gain=(1, 6),
+        originals_per_day=0.8,
+        replies_per_post=0.8,
+        answer_rate=0.5,
+        answer_delay_minutes=((1.0, 60, 600),),
+        reposts_per_day=0.1,
+    ),
+)
+
+#: customers per network (Bluesky, Mastodon), who reply to the brands' posts there.
+NETWORK_CUSTOMER_COUNT = 32
+#: the fictional Mastodon servers customers live on; a brand's own server comes first.
+MASTODON_INSTANCES = ("social.example", "toot.example", "mastodon.example", "fedi.example")
+
+
+def audit_entries() -> list[tuple[str, str, str, str, str]]:
+    """(client, role, platform, handle, brand name) of every account audits.yaml lists,
+    in its order: per client its brands then its competitors, each on X first, then
+    on the other networks as ``PRESENCES`` lists them."""
+    entries = []
+    for client, roles in CLIENTS.items():
+        for role, handles in roles.items():
+            for x_handle in handles:
+                name = BEHAVIOUR[x_handle].name
+                entries.append((client, role, "x", x_handle, name))
+                for p in PRESENCES:
+                    if p.x_handle == x_handle:
+                        entries.append((client, role, p.platform, p.handle, name))
+    return entries

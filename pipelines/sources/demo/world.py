@@ -99,6 +99,31 @@ def _user_id(created: datetime, rng: random.Random) -> str:
     return str(18_000_000 + int(share * 2_280_000_000) + rng.randint(0, 99_999))
 
 
+def moment(rng: random.Random, lo: datetime, hi: datetime, daytime: bool = True) -> datetime:
+    """A moment in [lo, hi), mostly in North American waking hours when daytime."""
+    span = (hi - lo).total_seconds()
+    for _ in range(20):
+        t = lo + timedelta(seconds=rng.uniform(0, span))
+        hour = t.hour  # UTC; 14-06 UTC is 7am-11pm Pacific
+        if not daytime or 14 <= hour or hour < 6 or rng.random() < 0.15:
+            return t.replace(microsecond=0)
+    return t.replace(microsecond=0)
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth), deterministic through ``rng``."""
+    if mean <= 0:
+        return 0
+    if mean > 30:  # normal approximation keeps exp() from underflowing
+        return max(0, round(rng.gauss(mean, mean**0.5)))
+    limit, k, p = pow(2.718281828459045, -mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
 class World:
     """The accounts and every post of the window, built in a fixed order from one seeded
     random stream (see :func:`simulate`)."""
@@ -121,28 +146,10 @@ class World:
 
     # ---------------------------------------------------------------- helpers
     def _when(self, lo: datetime, hi: datetime, daytime: bool = True) -> datetime:
-        """A moment in [lo, hi), mostly in North American waking hours when daytime."""
-        rng = self.rng
-        span = (hi - lo).total_seconds()
-        for _ in range(20):
-            t = lo + timedelta(seconds=rng.uniform(0, span))
-            hour = t.hour  # UTC; 14-06 UTC is 7am-11pm Pacific
-            if not daytime or 14 <= hour or hour < 6 or rng.random() < 0.15:
-                return t.replace(microsecond=0)
-        return t.replace(microsecond=0)
+        return moment(self.rng, lo, hi, daytime)
 
     def _count(self, mean: float) -> int:
-        """A Poisson draw (Knuth), deterministic through self.rng."""
-        if mean <= 0:
-            return 0
-        if mean > 30:  # normal approximation keeps exp() from underflowing
-            return max(0, round(self.rng.gauss(mean, mean**0.5)))
-        limit, k, p = pow(2.718281828459045, -mean), 0, 1.0
-        while True:
-            p *= self.rng.random()
-            if p <= limit:
-                return k
-            k += 1
+        return poisson(self.rng, mean)
 
     def _tco(self) -> str:
         alphabet = string.ascii_letters + string.digits

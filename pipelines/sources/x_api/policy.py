@@ -9,18 +9,21 @@ the rules read in one place and test without a network.
 * 401 / 402 / 403: stop at once with the likely cause; retrying cannot fix a token,
   an access tier or an empty credit balance.
 
-Sleeping and the clock are injectable so tests run the real HTTP path without waiting."""
+The waiting and retrying loop is pipelines/sources/retry.py's (shared with the Bluesky
+and Mastodon ingests); this module says which of tweepy's errors are which. Sleeping and
+the clock are injectable so tests run the real HTTP path without waiting."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import requests
 import tweepy
 
 from pipelines.core.secrets import scrub
+from pipelines.sources.retry import IngestStopped, RateLimited, Retrying, Transient, Verdict
 
 # Failures of the transport or of one response, not of the request: worth a retry.
 _TRANSIENT = (
@@ -31,12 +34,7 @@ _TRANSIENT = (
 )
 
 
-class IngestStopped(Exception):
-    """The run stopped early and can resume: budget spent, rate limited, API down."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason  # budget | rate_limit | unavailable
+__all__ = ["IngestStopped", "RetryPolicy", "XAccessError", "classify", "explain_refusal"]
 
 
 class XAccessError(Exception):
@@ -81,6 +79,26 @@ def explain_refusal(exc: tweepy.HTTPException) -> str:
     )
 
 
+def classify(exc: Exception) -> Verdict:
+    """Which tweepy and transport errors are waited out (pipelines/sources/retry.py);
+    a refused credential stops at once with its likely cause."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        return RateLimited(exc.reset_time)
+    if isinstance(exc, tweepy.TwitterServerError):
+        return Transient(str(exc).splitlines()[0])
+    if isinstance(exc, tweepy.Unauthorized | tweepy.Forbidden):
+        raise XAccessError(explain_refusal(exc)) from None
+    if isinstance(exc, tweepy.HTTPException):
+        if exc.response.status_code == 402:
+            raise XAccessError(explain_refusal(exc)) from None
+        return None
+    if isinstance(exc, _TRANSIENT):
+        return Transient(type(exc).__name__)
+    if isinstance(exc, ValueError):  # requests' JSONDecodeError
+        return Transient("response body is not whole JSON")
+    return None
+
+
 @dataclass
 class RetryPolicy:
     max_attempts: int = 5
@@ -92,53 +110,17 @@ class RetryPolicy:
     on_attempt: Callable[[], None] | None = None  # counts every HTTP request made
     log: Callable[[str], None] = print
 
-    def backoff(self, attempt: int) -> float:
-        return min(self.backoff_max_s, self.backoff_initial_s * 2 ** (attempt - 1))
-
-    def _rate_limit_wait(self, exc: tweepy.TooManyRequests, attempt: int) -> float:
-        if exc.reset_time is None:
-            return self.backoff(attempt)
-        wait = max(0.0, exc.reset_time - self.now()) + 1  # the reset second itself, as tweepy
-        if wait > self.max_rate_limit_wait_s:
-            raise IngestStopped(
-                "rate_limit",
-                f"X rate limit reached; it resets in {wait / 60:.0f} min, more than "
-                f"max_rate_limit_wait_s ({self.max_rate_limit_wait_s:.0f} s): stopped, run "
-                "again after the reset to resume",
-            )
-        return wait
-
     def call(self, fn: Callable[..., requests.Response], *args, **kwargs) -> requests.Response:
         """Call a tweepy Client method (return_type=requests.Response) until it returns a
         whole JSON response, waiting and retrying as the module docstring says."""
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> requests.Response:
             if self.on_attempt is not None:
                 self.on_attempt()
-            try:
-                response = fn(*args, **kwargs)
-                response.json()  # a body cut short or garbled is retried like a dropped line
-                return response
-            except tweepy.TooManyRequests as exc:
-                wait = self._rate_limit_wait(exc, attempt)
-                problem = "429 rate limited"
-            except tweepy.TwitterServerError as exc:
-                wait, problem = self.backoff(attempt), str(exc).splitlines()[0]
-            except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
-                raise XAccessError(explain_refusal(exc)) from None
-            except tweepy.HTTPException as exc:
-                if exc.response.status_code == 402:
-                    raise XAccessError(explain_refusal(exc)) from None
-                raise
-            except _TRANSIENT as exc:
-                wait, problem = self.backoff(attempt), type(exc).__name__
-            except ValueError:  # requests' JSONDecodeError
-                wait, problem = self.backoff(attempt), "response body is not whole JSON"
-            if attempt == self.max_attempts:
-                break
-            self.log(f"  {problem}; retrying in {wait:.0f} s (attempt {attempt + 1})")
-            self.sleep(wait)
-        raise IngestStopped(
-            "unavailable",
-            f"X API failed {self.max_attempts} times in a row (last: {problem}): stopped, run "
-            "again later to resume",
-        )
+            response = fn(*args, **kwargs)
+            response.json()  # a body cut short or garbled is retried like a dropped line
+            return response
+
+        # The same settings, under the same names, as the shared loop's.
+        shared = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "on_attempt"}
+        return Retrying("X", **shared).call(attempt, classify)

@@ -1,0 +1,1 @@
+"""Mastodon (REST API JSON) saved responses."""
