@@ -75,6 +75,23 @@ CASES = {
         ["check"],
         "bad.yaml:2:",
     ),
+    **{
+        f"audits.yaml malformed, under {' '.join(args)}": (
+            {"RAPPORT_AUDITS": "{tmp}/bad.yaml"},
+            args,
+            "bad.yaml:2:",
+        )
+        # every other command that reads audits.yaml (build and check are above)
+        for args in (
+            ["report", "acme"],
+            ["demo"],
+            ["rebuild"],
+            ["ingest", "x"],
+            ["ingest", "bluesky"],
+            ["ingest", "mastodon"],
+            ["dev"],
+        )
+    },
     "a handle with a trailing newline": (
         {"RAPPORT_AUDITS": "{tmp}/newline.yaml"},
         ["build"],

@@ -14,7 +14,7 @@ from pipelines.canonical.imports import PARSERS
 NEEDS_NOTHING = (False, False, False)
 NEEDS_WRITE = (True, False, False)
 NEEDS_WRITE_AUDITS = (True, False, True)
-NEEDS_DAGSTER = (False, True, False)
+NEEDS_DAGSTER_AUDITS = (False, True, True)
 NEEDS_RUN = (True, True, True)
 
 
@@ -139,5 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dev", help="start the Dagster UI with persistent run history")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
-    p.set_defaults(func="dev:cmd_dev", needs=NEEDS_DAGSTER)
+    # The code location reads audits.yaml (a partition per client): refuse a bad one first.
+    p.set_defaults(func="dev:cmd_dev", needs=NEEDS_DAGSTER_AUDITS)
     return parser
