@@ -28,6 +28,22 @@ def graph_lines() -> list[str]:
     return sorted(assets) + sorted(checks) + sorted(schedules)
 
 
+def test_every_schedule_starts_stopped_and_the_ui_asks_nothing():
+    """A new install must not read live APIs or write reports until an operator turns a
+    schedule on, and the UI's first page shows no newsletter prompt."""
+    import yaml
+
+    from pipelines.config.settings import PROJECT_ROOT
+    from pipelines.definitions import defs
+
+    schedules = list(defs.schedules or [])
+    assert {s.name for s in schedules} >= {"daily_refresh_schedule", "audit_acme"}
+    assert {s.default_status for s in schedules} == {dg.DefaultScheduleStatus.STOPPED}
+    instance = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    assert instance["nux"] == {"enabled": False}
+    assert instance["telemetry"] == {"enabled": False}
+
+
 def test_the_asset_graph_matches_the_committed_list():
     lines = graph_lines()
     if os.environ.get("RAPPORT_UPDATE_SNAPSHOTS") == "1":

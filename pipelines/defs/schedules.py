@@ -1,7 +1,11 @@
 """The schedules, each running a job of pipelines/defs/jobs.py: the daily refresh
 (06:00 UTC), and one audit schedule per client at the client's cron, in the client's
 time zone (refresh what the audit reads, then write the report; a failed check or step
-fails the run, in the UI)."""
+fails the run, in the UI).
+
+Every schedule is stopped until an operator turns it on (the UI's Automation page, or
+`dagster schedule start NAME`): a new install, or a clone running the demo, must not
+start reading the live APIs or mailing clients on its own."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ daily_refresh_schedule = dg.ScheduleDefinition(
     job=daily_refresh_job,
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
 
@@ -29,7 +33,7 @@ def client_schedule(client: ClientAudit) -> dg.ScheduleDefinition:
         cron_schedule=client.schedule,
         execution_timezone=client.timezone,
         execution_fn=run_request,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
         description=f"The {client.name} audit ({client.schedule}, {client.timezone}).",
     )
 
