@@ -2,7 +2,7 @@
 
 One module per command or command group (imports, ingest, build: build / rebuild /
 demo, check, report, raw, sql, bench, dev), the parser in parser.py, what they print
-in output.py, the environment checks in preflight.py.
+in output.py (query results: results.py), the environment checks in preflight.py.
 
 Exit codes: 0 success; 1 a run failed, or cannot run on the warehouse as it is (an
 unfinished rebuild); 2 bad input, usage, configuration or environment, before anything

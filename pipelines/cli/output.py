@@ -3,8 +3,11 @@ next steps."""
 
 from __future__ import annotations
 
+import sys
+
 import duckdb
 
+from pipelines.cli.results import fetch, write
 from pipelines.config.settings import Settings
 
 EXAMPLE_QUERIES = {
@@ -28,18 +31,8 @@ EXAMPLE_QUERIES = {
 
 def print_table(con, sql: str, limit: int = 20) -> None:
     cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    rows = cur.fetchmany(limit)
-    cells = [names] + [["" if v is None else _fmt(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(names))]
-    for n, row in enumerate(cells):
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-        if n == 0:
-            print("  " + "  ".join("-" * w for w in widths))
-
-
-def _fmt(value: object) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+    rows, _ = fetch(cur, limit)
+    write("table", cur.description, rows, sys.stdout)
 
 
 def print_build_summary(settings: Settings) -> None:

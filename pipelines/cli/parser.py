@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from pipelines.canonical.imports import PARSERS
+from pipelines.cli.results import FORMATS
 
 # What each command needs checked before it starts: (writes the warehouse, uses the
 # Dagster home, reads audits.yaml).
@@ -115,9 +116,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func="bench:cmd_bench", needs=NEEDS_NOTHING)
 
-    p = sub.add_parser("sql", help="query the analyst copy of the warehouse (read-only)")
-    p.add_argument("query")
-    p.add_argument("--limit", type=int, default=50)
+    p = sub.add_parser(
+        "sql",
+        help="query the analyst copy of the warehouse (read-only)",
+        description="Run one query on the analyst copy (read-only: no other file can be "
+        "read or written) and write its rows to stdout. When rows are left out, a line "
+        "on stderr says how many, so CSV or JSON on stdout stays clean.",
+    )
+    p.add_argument("query", help="the SQL query")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (default): aligned, controls escaped, long cells cut; csv: RFC 4180 "
+        "with a header row; json: one array of objects; jsonl: one object per line",
+    )
+    p.add_argument(
+        "--limit",
+        type=row_limit,
+        default=None,
+        metavar="N",
+        help="write at most N rows; default 50 for table, every row for csv, json and "
+        "jsonl; 0 means no limit for every format",
+    )
     p.set_defaults(func="sql:cmd_sql", needs=NEEDS_NOTHING)
 
     p = sub.add_parser("raw", help="list landed raw files; forget one on purpose")
@@ -142,3 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     # The code location reads audits.yaml (a partition per client): refuse a bad one first.
     p.set_defaults(func="dev:cmd_dev", needs=NEEDS_DAGSTER_AUDITS)
     return parser
+
+
+def row_limit(value: str) -> int:
+    """--limit N: a whole number, 0 for no limit."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a row count (0 for no limit)")
+    return n
