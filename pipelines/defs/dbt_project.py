@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -69,3 +70,19 @@ def prune_run_targets(keep: int = 5) -> None:
     )
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_partial_parse(run_target: Path) -> None:
+    """Copy a run's partial-parse file back to target/, where dagster-dbt seeds every
+    next run's own target folder from. dbt keys the file on the profile's connection
+    settings, the warehouse path among them, so the one `dbt parse` wrote (for whatever
+    warehouse the definitions loaded with) never matches a build's and every build
+    re-parsed the whole project. Now the next build on the same warehouse parses only
+    what changed. Replaced atomically: another process may be copying it for its run."""
+    produced = run_target / "partial_parse.msgpack"
+    if not produced.exists():
+        return
+    kept = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    staging = kept.with_name(f".partial_parse.{os.getpid()}.tmp")
+    shutil.copyfile(produced, staging)
+    os.replace(staging, kept)

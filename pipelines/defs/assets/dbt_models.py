@@ -15,7 +15,12 @@ from pipelines.canonical import rebuild as rebuilds
 from pipelines.canonical.tables import connect
 from pipelines.config.settings import PRODUCTION_BUILD_ARGS
 from pipelines.core.locking import warehouse_write_lock
-from pipelines.defs.dbt_project import ensure_manifest, prune_run_targets, rapport_dbt_project
+from pipelines.defs.dbt_project import (
+    ensure_manifest,
+    keep_partial_parse,
+    prune_run_targets,
+    rapport_dbt_project,
+)
 
 
 class RapportDbtTranslator(DagsterDbtTranslator):
@@ -71,7 +76,9 @@ def dbt_models() -> dg.AssetsDefinition:
             args = ["build", *PRODUCTION_BUILD_ARGS]
             if config.full_refresh:
                 args.append("--full-refresh")
-            yield from dbt.cli(args, context=context).stream()
+            invocation = dbt.cli(args, context=context)
+            yield from invocation.stream()
+            keep_partial_parse(invocation.target_path)
         prune_run_targets()
 
     return rapport_dbt_models

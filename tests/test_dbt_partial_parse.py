@@ -1,0 +1,49 @@
+"""dbt parses the project once per warehouse, not once per build: a second `rapport
+build` on the same warehouse starts from the first one's partial-parse file (dbt keys it
+on the profile, whose warehouse path differs from the `dbt parse` the definitions ran),
+so it logs no "Unable to do partial parsing" and no full re-parse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from pipelines.config.settings import PROJECT_ROOT
+from tests.conftest import SHARED_DATA, shared_file
+
+REPARSE = "Unable to do partial parsing"
+
+
+def _rapport(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout + done.stderr
+
+
+def test_a_second_build_on_the_same_warehouse_does_not_reparse(tmp_path):
+    shared_file("bluesky/profile.json")
+    audits = tmp_path / "audits.yaml"
+    audits.write_text(
+        "clients:\n  - name: sky\n    brands:\n      - {platform: bluesky, handle: bsky.app}\n"
+    )
+    env = {
+        **os.environ,
+        "RAPPORT_WAREHOUSE": str(tmp_path / "wh" / "rapport.duckdb"),
+        "RAPPORT_RAW_DIR": str(tmp_path / "wh" / "raw"),
+        "RAPPORT_INBOX": str(tmp_path / "wh" / "inbox"),
+        "RAPPORT_AUDITS": str(audits),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    _rapport(env, "import", "bluesky", str(SHARED_DATA / "bluesky"))
+    _rapport(env, "build")  # may re-parse: the last build was on another warehouse
+    second = _rapport(env, "build")
+    assert "Found " in second  # dbt ran and said what it loaded
+    assert REPARSE not in second
