@@ -1,11 +1,14 @@
-"""dbt parses the project once per warehouse, not once per build: a second `rapport
-build` on the same warehouse starts from the first one's partial-parse file (dbt keys it
-on the profile, whose warehouse path differs from the `dbt parse` the definitions ran),
-so it logs no "Unable to do partial parsing" and no full re-parse."""
+"""What a build costs and says. dbt parses the project once per warehouse, not once per
+build: a second `rapport build` on the same warehouse starts from the first one's
+partial-parse file (dbt keys it on the profile, whose warehouse path differs from the
+`dbt parse` the definitions ran), so it logs no "Unable to do partial parsing". And a
+build prints what a person reads: no dbt node lines and no Dagster chatter unless
+--verbose asks for them."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -13,6 +16,7 @@ from pipelines.config.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DATA, shared_file
 
 REPARSE = "Unable to do partial parsing"
+NODE_LINE = re.compile(r"^\d+ of \d+ (START|PASS|OK) ", re.M)
 
 
 def _rapport(env: dict[str, str], *args: str) -> str:
@@ -43,7 +47,13 @@ def test_a_second_build_on_the_same_warehouse_does_not_reparse(tmp_path):
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
     _rapport(env, "import", "bluesky", str(SHARED_DATA / "bluesky"))
-    _rapport(env, "build")  # may re-parse: the last build was on another warehouse
-    second = _rapport(env, "build")
+    first = _rapport(env, "build")  # may re-parse: the last build was on another warehouse
+    assert not NODE_LINE.search(first)
+    assert "AssetObservation" not in first and " - dagster - INFO - " not in first
+    assert "Finished running" in first and "quality checks:" in first
+    assert len(first.splitlines()) < 60, first
+    second = _rapport(env, "build", "--verbose")
     assert "Found " in second  # dbt ran and said what it loaded
     assert REPARSE not in second
+    assert len(NODE_LINE.findall(second)) > 100  # --verbose shows every node
+    assert " - dagster - INFO - " in second

@@ -20,6 +20,7 @@ from pipelines.canonical import rebuild as rebuilds
 from pipelines.canonical.imports import ImportRefused
 from pipelines.cli import preflight
 from pipelines.cli.parser import build_parser
+from pipelines.cli.progress import quiet_dbt
 from pipelines.config.audits import AuditConfigError
 from pipelines.config.settings import load_settings
 from pipelines.core.secrets import install_output_scrubbing
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         writes, dagster, audits = args.needs
         preflight.check(settings, writes=writes, dagster=dagster, audits=audits)
-        return command(args.func)(args, settings)
+        with quiet_dbt(args.verbose or not dagster):
+            return command(args.func)(args, settings)
     except (ImportRefused, AuditConfigError, preflight.EnvironmentProblem) as exc:
         print(f"rapport: {exc}", file=sys.stderr)
         return 2

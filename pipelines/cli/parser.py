@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rapport: an open, reproducible brand-audit warehouse.",
         epilog="Paths: RAPPORT_WAREHOUSE, RAPPORT_RAW_DIR, RAPPORT_INBOX, RAPPORT_AUDITS.",
     )
+    verbose_help = "show every dbt node line (by default they are folded into one live line)"
+    parser.add_argument("-v", "--verbose", action="store_true", help=verbose_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="land and load files of one source format")
@@ -162,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=3000)
     # The code location reads audits.yaml (a partition per client): refuse a bad one first.
     p.set_defaults(func="dev:cmd_dev", needs=NEEDS_DAGSTER_AUDITS)
+    # `rapport build --verbose` as well as `rapport --verbose build`
+    for command in sub.choices.values():
+        command.add_argument(
+            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose_help
+        )
     return parser
 
 

@@ -37,7 +37,7 @@ def run_audit(
     period_end: str | None = None,
     period_days: int | None = None,
     refresh: bool = True,
-    log_level: str = "INFO",
+    log_level: str | None = None,
 ) -> AuditRun:
     period = {k: v for k, v in {"period_end": period_end, "period_days": period_days}.items() if v}
     result = launch(

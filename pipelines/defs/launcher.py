@@ -4,6 +4,8 @@ resources, recorded in the DAGSTER_HOME run history the UI shows."""
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from pipelines.canonical import rebuild as rebuilds
@@ -43,7 +45,7 @@ def launch(
     run_config: dict | None = None,
     partition_key: str | None = None,
     finishing_rebuild: str | None = None,
-    log_level: str = "INFO",
+    log_level: str | None = None,
     label: str = "run",
 ) -> dg.ExecuteInProcessResult:
     """Materialize `selection` (a selection of pipelines/defs/jobs.py) under the write
@@ -57,7 +59,9 @@ def launch(
     ensure_dagster_home(settings)
     if finishing_rebuild:
         run_config = _with_rebuild(run_config or {}, finishing_rebuild)
-    # INFO, not DEBUG: step progress and dbt's own lines, without event chatter.
+    # INFO, not DEBUG: step progress and dbt's own lines, without event chatter. The CLI
+    # asks for WARNING unless --verbose (RAPPORT_LOG_LEVEL): a person reads the outcome.
+    log_level = log_level or os.environ.get("RAPPORT_LOG_LEVEL", "INFO")
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} | (run_config or {})
     with warehouse_write_lock(settings.warehouse_path):
         refuse_if_rebuild_unfinished(settings, finishing_rebuild)
