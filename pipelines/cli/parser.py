@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("sha")
     r.set_defaults(func="raw:cmd_raw_unforget", needs=NEEDS_WRITE)
 
+    p = sub.add_parser("docs", help="write dbt's docs site (one offline HTML page)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/docs/")
+    p.set_defaults(func="docs:cmd_docs", needs=NEEDS_NOTHING)
+
     p = sub.add_parser("dev", help="start the Dagster UI with persistent run history")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
