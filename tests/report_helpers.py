@@ -15,17 +15,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from pipelines.reports.pdf import CHROMIUM_FLAGS as PDF_CHROMIUM_FLAGS
+
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_FLAGS = list(PDF_CHROMIUM_FLAGS)  # the flags report.pdf is printed with
 
 
 def chromium(args: list[str], profile: Path) -> str:

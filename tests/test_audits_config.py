@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config.audits import AuditConfigError, load_audits
+from pipelines.config.audits import AuditConfigError, load_audits, load_clients
 from pipelines.config.settings import PROJECT_ROOT
 
 GOOD = """\
@@ -46,12 +46,25 @@ def test_the_committed_demo_config_is_valid():
         ),
         (GOOD.replace('"@RivalCo"', "acmeco"), r":6: x account acmeco is listed twice .*line 4"),
         ("clients: [", r"not valid YAML"),
+        (GOOD + "    recipients: a@b.example\n", r":7: recipients must be a list"),
+        (GOOD + "    recipients: [a@b.example, not-an-address]\n", r":7: recipient 'not-an-a"),
+        (GOOD + "    recipients: ['a@b.example, c@d.example']\n", r":7: recipient 'a@b.example, c"),
+        (GOOD + "    recipients: [a@b.example, A@b.example]\n", r":7: recipient A@b.example is "),
+        (GOOD + "    recipients: [42]\n", r":7: recipient 42 is not an email address"),
         ("- just a list", r":1: expected a mapping"),
     ],
 )
 def test_a_malformed_config_is_refused_with_line_and_reason(tmp_path, text, expected):
     with pytest.raises(AuditConfigError, match=expected):
         load_audits(write(tmp_path, text))
+
+
+def test_recipients_are_optional_and_kept_in_order(tmp_path):
+    (plain,) = load_clients(write(tmp_path, GOOD))
+    assert plain.recipients == ()
+    text = GOOD + "    recipients: [cmo@acme.example, 'audit.team+x@mail.acme.co.uk']\n"
+    (client,) = load_clients(write(tmp_path, text))
+    assert client.recipients == ("cmo@acme.example", "audit.team+x@mail.acme.co.uk")
 
 
 def test_a_missing_file_says_how_to_fix_it(tmp_path):

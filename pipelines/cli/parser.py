@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func="build:cmd_demo", needs=NEEDS_RUN)
 
-    p = sub.add_parser("report", help="write a client's audit (HTML report + scorecard CSV)")
+    p = sub.add_parser(
+        "report", help="write a client's audit (HTML and PDF report + scorecard CSV)"
+    )
     p.add_argument("client", help="a client name from audits.yaml")
     p.add_argument(
         "--period-end",
@@ -90,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-refresh",
         action="store_true",
         help="audit the warehouse as it is (skip the inbox import and upstream rebuild)",
+    )
+    p.add_argument(
+        "--email",
+        action="store_true",
+        help="email the report to the client's audits.yaml recipients (needs RAPPORT_SMTP_HOST)",
     )
     p.set_defaults(func="report:cmd_report", needs=NEEDS_RUN)
 

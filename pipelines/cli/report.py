@@ -15,12 +15,14 @@ import dagster as dg
 from pipelines.canonical.tables import connect
 from pipelines.config.audits import UnknownClient, find_client, load_clients
 from pipelines.config.settings import Settings
+from pipelines.core import notify
 from pipelines.core.locking import warehouse_write_lock
-from pipelines.defs.assets.reports import CLIENT_AUDIT, current_quality
+from pipelines.defs.assets.reports import CLIENT_AUDIT, EMAIL_TAG, current_quality
 from pipelines.defs.dagster_home import ensure_dagster_home
 from pipelines.defs.jobs import audit_selection
 from pipelines.defs.launcher import launch
 from pipelines.reports.audit import ReportRefused, refuse_if_blocked
+from pipelines.reports.mail import MailError, smtp_settings
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class AuditRun:
     html_path: Path
     csv_path: Path
     summary: str  # the Markdown the Dagster UI shows
+    pdf_path: Path | None = None
+    pdf_note: str = ""  # why there is no PDF
+    email: str = ""  # to whom it was emailed, or why not
 
 
 def run_audit(
@@ -38,6 +43,7 @@ def run_audit(
     period_days: int | None = None,
     refresh: bool = True,
     log_level: str | None = None,
+    email: bool = False,
 ) -> AuditRun:
     period = {k: v for k, v in {"period_end": period_end, "period_days": period_days}.items() if v}
     result = launch(
@@ -47,6 +53,7 @@ def run_audit(
         partition_key=client,
         log_level=log_level,
         label=f"audit of {client}: run",
+        tags={EMAIL_TAG: "true"} if email else None,
     )
     (materialization,) = [
         m for m in result.get_asset_materialization_events() if m.asset_key == CLIENT_AUDIT
@@ -57,6 +64,9 @@ def run_audit(
         Path(meta["report"].value),
         Path(meta["scorecard_csv"].value),
         meta["summary"].value,
+        Path(meta["pdf"].value) if "pdf" in meta else None,
+        meta["pdf_note"].value if "pdf_note" in meta else "",
+        meta["email"].value if "email" in meta else "",
     )
 
 
@@ -76,7 +86,20 @@ def check_gate(settings: Settings, client: str) -> None:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    return report_command(settings, args.client, args.period_end, args.days, not args.no_refresh)
+    return report_command(
+        settings, args.client, args.period_end, args.days, not args.no_refresh, args.email
+    )
+
+
+def refuse_unsendable(client) -> None:  # noqa: ANN001 (a ClientAudit)
+    """--email without a server or recipients is refused before any run."""
+    if smtp_settings() is None:
+        raise MailError("--email needs an SMTP server: set RAPPORT_SMTP_HOST (see the README)")
+    if not client.recipients:
+        raise MailError(
+            f"--email: client {client.name} has no recipients (add recipients: [...] "
+            "to it in audits.yaml)"
+        )
 
 
 def report_command(
@@ -85,21 +108,28 @@ def report_command(
     period_end: str | None,
     period_days: int | None,
     refresh: bool,
+    email: bool = False,
 ) -> int:
     try:
-        find_client(settings.audits_path, client)
+        audit = find_client(settings.audits_path, client)
+        if email:
+            refuse_unsendable(audit)
         check_gate(settings, client)
-    except UnknownClient as exc:
+    except (UnknownClient, MailError) as exc:
         print(f"rapport: {exc}", file=sys.stderr)
         return 2
     except ReportRefused as exc:
+        notify.notify(f":warning: Rapport: {exc}")
         print(f"rapport: refused: {exc}", file=sys.stderr)
         return 1
     what = "refreshing its inputs, then auditing" if refresh else "auditing the warehouse as it is"
     print(f"{client}: {what} ...")
-    run = run_audit(settings, client, period_end, period_days, refresh)
+    run = run_audit(settings, client, period_end, period_days, refresh, email=email)
     print(f"run {run.run_id} succeeded\n\n{run.summary}\n")
     print(f"report:    {run.html_path}\nscorecard: {run.csv_path}")
+    print(f"pdf:       {run.pdf_path}" if run.pdf_path else f"pdf:       {run.pdf_note}")
+    if email:
+        print(f"email:     {run.email}")
     return 0
 
 
@@ -110,7 +140,11 @@ def demo_reports(settings: Settings) -> None:
     for client in load_clients(settings.audits_path):
         # quiet: the build above has just printed dbt's every line
         run = run_audit(settings, client.name, refresh=False, log_level="WARNING")
-        paths.append((client.name, run.html_path, run.csv_path))
-    for name, html, csv in paths:
+        paths.append((client.name, run.html_path, run.csv_path, run))
+    for name, html, csv, run in paths:
         print(f"  {name}: {html}\n  {' ' * len(name)}  {csv}")
+        if run.pdf_path:
+            print(f"  {' ' * len(name)}  {run.pdf_path}")
+    if (missing := [run for *_, run in paths if run.pdf_path is None]) and missing:
+        print(f"  {missing[0].pdf_note}")
     print("open a report.html in any browser (it works offline)")

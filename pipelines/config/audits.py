@@ -39,7 +39,10 @@ ROLES = {"brands": "brand", "competitors": "competitor"}
 # part of a schedule name, so it is kept to what all three accept.
 CLIENT_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 CLIENT_KEYS = {"name", "brands", "competitors", "timezone", "period_days", "schedule"}
-CLIENT_KEYS |= {"thresholds"}
+CLIENT_KEYS |= {"thresholds", "recipients"}
+# A plain rule, not RFC 5322: one local part without spaces, commas or brackets, '@',
+# a domain name. Enough to catch typos and lists pasted as one string.
+EMAIL_ADDRESS = re.compile(rf"[^@\s,;<>()\[\]\\\"]{{1,64}}@{_DOMAIN}")
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_PERIOD_DAYS = 28
 DEFAULT_SCHEDULE = "0 6 * * 1"  # weekly, Monday 06:00 in the client's time zone
@@ -74,6 +77,8 @@ class ClientAudit:
     period_days: int = DEFAULT_PERIOD_DAYS
     schedule: str = DEFAULT_SCHEDULE
     thresholds: Thresholds = Thresholds()
+    # who the scheduled audit (and `rapport report --email`) is mailed to
+    recipients: tuple[str, ...] = ()
 
     def handles(self, role: str) -> list[str]:
         return [a.handle for a in self.accounts if a.role == role]
@@ -196,7 +201,8 @@ def _parse_accounts(path: Path, client: dict, name: str) -> tuple[AuditedAccount
 
 
 def _parse_audit_settings(path: Path, client: dict, audit: ClientAudit) -> ClientAudit:
-    """The optional per-client keys: timezone, period_days, schedule, thresholds."""
+    """The optional per-client keys: timezone, period_days, schedule, thresholds,
+    recipients."""
     lines = client["__lines__"]
     changes: dict[str, object] = {}
     if "timezone" in client:
@@ -232,7 +238,28 @@ def _parse_audit_settings(path: Path, client: dict, audit: ClientAudit) -> Clien
         changes["schedule"] = cron
     if "thresholds" in client:
         changes["thresholds"] = _parse_thresholds(path, client["thresholds"], lines["thresholds"])
+    if "recipients" in client:
+        changes["recipients"] = _parse_recipients(path, client["recipients"], lines["recipients"])
     return replace(audit, **changes)
+
+
+def _parse_recipients(path: Path, given: object, line: int) -> tuple[str, ...]:
+    if not isinstance(given, list):
+        raise AuditConfigError(
+            f"{path}:{line}: recipients must be a list of email addresses, "
+            "e.g. [audit@client.example]"
+        )
+    out: list[str] = []
+    for address in given:
+        if not isinstance(address, str) or not EMAIL_ADDRESS.fullmatch(address.strip()):
+            raise AuditConfigError(
+                f"{path}:{line}: recipient {address!r} is not an email address "
+                "(name@domain.example, one per list item)"
+            )
+        if address.strip().lower() in (a.lower() for a in out):
+            raise AuditConfigError(f"{path}:{line}: recipient {address} is listed twice")
+        out.append(address.strip())
+    return tuple(out)
 
 
 def _parse_thresholds(path: Path, given: object, line: int) -> Thresholds:

@@ -41,6 +41,8 @@ class Thresholds:
     ghost_flags_min: int = 2
     follower_loss_above: float = 0.01
     engagement_vs_competitors_below: float = 0.5
+    # An alert, not a finding: the webhook is told (pipelines/reports/alerts.py).
+    response_rate_drop_alert: float = 0.2
 
 
 #: name -> (kind, what it decides). kind: 'share' in [0, 1], 'count' an integer >= 0,
@@ -76,6 +78,11 @@ THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
         "number",
         "engagement per post per 1,000 followers below this multiple of the competitors' "
         "is flagged",
+    ),
+    "response_rate_drop_alert": (
+        "share",
+        "a brand's response rate falling by more than this (0.2: 20 points) from its previous "
+        "audit period alerts the agency (its webhook)",
     ),
 }
 

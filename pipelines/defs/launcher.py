@@ -12,6 +12,7 @@ from pipelines.canonical import rebuild as rebuilds
 from pipelines.canonical.publish import publish_analyst_copy
 from pipelines.canonical.tables import connect
 from pipelines.config.settings import Settings
+from pipelines.core import notify
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.catalog import all_checks
 from pipelines.defs.dagster_home import ensure_dagster_home
@@ -47,6 +48,7 @@ def launch(
     finishing_rebuild: str | None = None,
     log_level: str | None = None,
     label: str = "run",
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize `selection` (a selection of pipelines/defs/jobs.py) under the write
     lock, refusing a warehouse whose rebuild is unfinished; after success, publish the
@@ -55,7 +57,9 @@ def launch(
     finishing_rebuild: the id of the rebuild this run completes (its from-scratch
     build); only that run may build on a warehouse whose rebuild is unfinished, and its
     success marks the rebuild complete before the analyst copy is published.
-    partition_key: the client, for the partitioned audit assets."""
+    partition_key: the client, for the partitioned audit assets.
+    A failed run is told to the webhook here (pipelines/core/notify.py); the run-failure
+    sensor leaves runs the CLI started to this."""
     ensure_dagster_home(settings)
     if finishing_rebuild:
         run_config = _with_rebuild(run_config or {}, finishing_rebuild)
@@ -72,7 +76,7 @@ def launch(
             resources=build_resources(settings),
             run_config=run_config,
             instance=dg.DagsterInstance.get(),
-            tags={"rapport/writes": "warehouse", "rapport/started_by": "cli"},
+            tags={**(tags or {}), "rapport/writes": "warehouse", "rapport/started_by": "cli"},
             raise_on_error=False,
         )
         if result.success:
@@ -80,7 +84,9 @@ def launch(
                 _complete(settings, finishing_rebuild)
             publish_analyst_copy(settings)
     if not result.success:
-        reasons = "; ".join(_failure_messages(result)) or "see the run in the Dagster UI"
+        failures = _failure_messages(result)
+        notify.notify(notify.run_failed(result.run_id, label, failures))
+        reasons = "; ".join(failures) or "see the run in the Dagster UI"
         raise RunFailed(f"{label} {result.run_id} failed in step(s): {reasons}", result)
     return result
 

@@ -1,4 +1,5 @@
-"""The code location, assembled once: every asset, check, job, schedule and resource.
+"""The code location, assembled once: every asset, check, job, schedule, sensor and
+resource.
 pipelines/definitions.py (what `dagster dev` loads) and the launcher build from here,
 so the list of assets is written in one place (pipelines/defs/catalog.py, plus the
 client audits). Building it parses the dbt project if
@@ -15,6 +16,7 @@ from pipelines.defs.catalog import all_checks, pipeline_assets
 from pipelines.defs.jobs import all_jobs
 from pipelines.defs.resources import build_resources
 from pipelines.defs.schedules import all_schedules
+from pipelines.defs.sensors import all_sensors
 
 
 def all_assets() -> list[dg.AssetsDefinition]:
@@ -28,6 +30,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=all_checks(),
         jobs=all_jobs(),
         schedules=all_schedules(),
+        sensors=all_sensors(),
         resources=build_resources(),
     )
 

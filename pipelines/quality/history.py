@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from pipelines.core import notify
 from pipelines.quality.outcome import CheckOutcome, plain
 
 INSERT_SQL = """
@@ -21,6 +22,9 @@ values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[CheckOutcome]) -> None:
+    """Append the outcomes; a failed blocking check is also told to the webhook
+    (pipelines/core/notify.py), once per recording."""
+    outcomes = list(outcomes)
     now = datetime.now(UTC)
     rows = [
         [
@@ -40,6 +44,8 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[Check
     ]
     if rows:
         con.executemany(INSERT_SQL, rows)
+    if failed := [f"{o.asset}:{o.check_name}" for o in outcomes if o.blocks]:
+        notify.notify(notify.blocking_checks_failed(failed, f"run {run_id}"))
 
 
 @dataclass(frozen=True)

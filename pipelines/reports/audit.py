@@ -1,6 +1,7 @@
 """One client audit, start to finish: read the period's marts, judge the findings,
-write report.html and scorecard.csv to REPORTS_DIR/CLIENT/DATE/, and summarise it as
-Markdown for the Dagster UI."""
+write report.html, report.pdf (when Chromium is there) and scorecard.csv to
+REPORTS_DIR/CLIENT/DATE/, tell the webhook when a brand's response rate fell, and
+summarise it as Markdown for the Dagster UI."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config.audits import ClientAudit
+from pipelines.reports.alerts import alert_response_rate_drops
 from pipelines.reports.data import AuditData, load_audit_data
 from pipelines.reports.export import scorecard_csv, write_atomically
 from pipelines.reports.findings import CONCERN, Finding, find, pct, verdict
 from pipelines.reports.html import render_report
+from pipelines.reports.pdf import write_pdf
 from pipelines.reports.periods import AuditPeriod, NoAuditData
 from pipelines.reports.quality import QualityStatus
 
@@ -29,6 +32,14 @@ class AuditReport:
     data: AuditData
     findings: list[Finding]
     quality: QualityStatus
+    pdf_path: Path | None = None  # None: no PDF (pdf_note says why)
+    pdf_note: str = ""
+    alerts: tuple[str, ...] = ()  # response-rate drops told to the webhook
+
+    @property
+    def attachments(self) -> list[Path]:
+        """What goes out by email: the PDF, or the HTML when there is no PDF."""
+        return [self.pdf_path or self.html_path]
 
 
 def refuse_if_blocked(client: str, quality: QualityStatus) -> None:
@@ -64,7 +75,11 @@ def write_audit_report(
     folder = reports_dir / client.name / period.label
     csv_path = write_atomically(folder / "scorecard.csv", scorecard_csv(data))
     html_path = write_atomically(folder / "report.html", html.encode("utf-8"))
-    return AuditReport(html_path, csv_path, data, findings, quality)
+    pdf = write_pdf(html_path)
+    alerts = alert_response_rate_drops(con, period, data.scorecard, client.thresholds)
+    return AuditReport(
+        html_path, csv_path, data, findings, quality, pdf.path, pdf.note, tuple(alerts)
+    )
 
 
 def markdown_summary(report: AuditReport) -> str:
@@ -95,4 +110,5 @@ def markdown_summary(report: AuditReport) -> str:
             mark = "concern" if f.kind == CONCERN else "strength"
             lines.append(f"  - ({mark}) {f.text} *[{f.figure}]*")
     lines += ["", f"Report: `{report.html_path}`", f"Scorecard CSV: `{report.csv_path}`"]
+    lines.append(f"PDF: `{report.pdf_path}`" if report.pdf_path else f"PDF: {report.pdf_note}")
     return "\n".join(lines)

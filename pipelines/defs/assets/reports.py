@@ -4,8 +4,10 @@
   client's period_days up to the latest data), so dbt computes marts.audit_scorecard
   for it;
 * ``reports/client_audit`` reads the audit marts, refuses when a blocking check on its
-  inputs failed, and writes report.html + scorecard.csv, with the scorecard and the
-  findings as Markdown metadata.
+  inputs failed, and writes report.html, report.pdf + scorecard.csv, with the scorecard
+  and the findings as Markdown metadata. A scheduled run (or `rapport report --email`,
+  the run tag EMAIL_TAG) emails it to the client's recipients when an SMTP server is
+  configured (pipelines/reports/mail.py).
 
 It depends on the audit marts, so the blocking checks on them (and dbt failures
 upstream) stop it in the same run; it also re-reads the latest check results, so a
@@ -32,6 +34,7 @@ from pipelines.defs.resources import (
 from pipelines.reports.audit import ReportRefused, markdown_summary, write_audit_report
 from pipelines.reports.findings import CONCERN
 from pipelines.reports.glossary import scorecard_definitions
+from pipelines.reports.mail import MailError, email_audit, smtp_settings
 from pipelines.reports.periods import (
     NoAuditData,
     latest_requested_period,
@@ -40,6 +43,8 @@ from pipelines.reports.periods import (
 )
 from pipelines.reports.quality import QualityStatus, quality_status
 
+# `rapport report --email` sets it; a scheduled run emails without it.
+EMAIL_TAG = "rapport/email"
 AUDIT_PERIODS = dg.AssetKey(["config", "audit_periods"])
 CLIENT_AUDIT = dg.AssetKey(["reports", "client_audit"])
 AUDIT_MARTS = [
@@ -75,6 +80,34 @@ def code_location_graph():
     # Resolving validates that every required resource is there.
     location = dg.Definitions(assets=assets, asset_checks=all_checks(), resources=build_resources())
     return location.resolve_asset_graph()
+
+
+def wants_email(tags: dict[str, str]) -> bool:
+    return tags.get(EMAIL_TAG) == "true" or "dagster/schedule_name" in tags
+
+
+def deliver(context: dg.AssetExecutionContext, client: ClientAudit, report) -> str:
+    """Email the report when the run asks for it and a server is configured; the
+    outcome as a line for the metadata. A run that asked and could not is a failure."""
+    asked = context.run.tags.get(EMAIL_TAG) == "true"
+    if not wants_email(context.run.tags):
+        return "not emailed (not a scheduled run; rapport report --email sends it)"
+    try:
+        settings = smtp_settings()
+        if settings is None and not asked:
+            return "not emailed: no SMTP server configured (RAPPORT_SMTP_HOST)"
+        if not client.recipients and not asked:
+            return f"not emailed: client {client.name} has no recipients in audits.yaml"
+        return email_audit(
+            client.name,
+            report.data.period.label,
+            client.recipients,
+            report.findings,
+            report.attachments,
+            settings,
+        )
+    except MailError as exc:
+        raise dg.Failure(f"{exc} (the report itself was written: {report.html_path})") from exc
 
 
 def report_inputs() -> tuple[set[str], list[dg.AssetCheckKey]]:
@@ -169,9 +202,21 @@ def audit_assets() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
                 ) from exc
         concerns = sum(f.kind == CONCERN for f in report.findings)
         context.log.info(f"wrote {report.html_path} and {report.csv_path}")
+        if report.pdf_path is None:
+            context.log.warning(report.pdf_note)
+        emailed = deliver(context, client, report)
+        context.log.info(emailed)
+        pdf = (
+            {"pdf": dg.MetadataValue.path(str(report.pdf_path))}
+            if report.pdf_path
+            else {"pdf_note": report.pdf_note}
+        )
         return dg.MaterializeResult(
             metadata={
                 "report": dg.MetadataValue.path(str(report.html_path)),
+                **pdf,
+                "email": emailed,
+                "alerts": len(report.alerts),
                 "scorecard_csv": dg.MetadataValue.path(str(report.csv_path)),
                 "summary": dg.MetadataValue.md(markdown_summary(report)),
                 "period_start": period.start.isoformat(),
