@@ -49,7 +49,8 @@ dl{font-size:13px}dt{font-family:Menlo,monospace;font-weight:bold;margin-top:8px
 dd{margin:2px 0 0 16px;color:#333}.small{font-size:12px;color:#555}
 .was{display:block;font-size:11px;color:#666;white-space:nowrap}
 a.col{display:block;font-size:10px;color:#999;font-family:Menlo,monospace;text-decoration:none}
-table.follow-ups td{text-align:left;vertical-align:top}table.follow-ups td.text{width:60%}
+table.follow-ups th,table.follow-ups td{text-align:left;vertical-align:top}
+table.follow-ups td:first-child{white-space:nowrap}table.follow-ups td.text{width:60%}
 h3.follow-up .small{font-weight:normal}dd a{font-size:12px;margin-left:6px}
 dl.plain dt{font-family:inherit}
 """
