@@ -8,7 +8,7 @@ import re
 import struct
 import subprocess
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -80,7 +80,7 @@ def png_pixels(path: Path) -> np.ndarray:
 
 CELL = re.compile(
     r'<td[^>]*data-handle="(?P<handle>[^"]+)" data-metric="(?P<metric>[^"]+)" '
-    r'data-value="(?P<value>[^"]*)">(?P<text>[^<]*)</td>'
+    r'data-value="(?P<value>[^"]*)">(?P<text>[^<]*)(?:<span class="was"[^>]*>[^<]*</span>)?</td>'
 )
 
 
@@ -104,6 +104,9 @@ class Expected:
     followers_end: int | None
     following_end: int | None
     engagement_per_post: float | None
+
+    # the inbound messages without a direct reply by the period's end, oldest first
+    unanswered: list[dict] = field(default_factory=list, repr=False, compare=False)
 
 
 def quantile(values: list[float], q: float) -> float | None:
@@ -168,6 +171,7 @@ def independent_audit_with_minutes(
 
     minutes = []
     inbound = [p for p in posts if start < p["created_at"] <= end and addressed_to_b(p)]
+    unanswered = []
     for message in inbound:
         answers = [
             q["created_at"]
@@ -178,6 +182,8 @@ def independent_audit_with_minutes(
         ]
         if answers:
             minutes.append((min(answers) - message["created_at"]).total_seconds() / 60)
+        else:
+            unanswered.append(message)
     before = [s for s in snaps if s[0] <= start]
     inside = [s for s in snaps if start < s[0] <= end]
     first = before[-1] if before else (inside[0] if inside else None)
@@ -202,4 +208,5 @@ def independent_audit_with_minutes(
         followers_end=last[1] if last else None,
         following_end=last[2] if last else None,
         engagement_per_post=sum(engaged) / len(engaged) if engaged else None,
+        unanswered=sorted(unanswered, key=lambda p: (p["created_at"], p["post_id"])),
     ), minutes

@@ -10,7 +10,9 @@ import contextlib
 import io
 import re
 import shutil
-from datetime import UTC, datetime
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from html import escape
 
 import dagster as dg
 import duckdb
@@ -19,7 +21,10 @@ import pytest
 from pipelines.cli import main
 from pipelines.config.settings import PROJECT_ROOT, load_settings
 from pipelines.defs.dagster_home import ensure_dagster_home
-from pipelines.reports.tables import METRICS
+from pipelines.defs.dbt_project import rapport_dbt_project
+from pipelines.reports.glossary import PLAIN, scorecard_definitions
+from pipelines.reports.periods import local_time
+from pipelines.reports.tables import CHANGES, COVERAGE, METRICS
 from pipelines.sources import demo as demo_world
 from tests.report_helpers import (
     CHROMIUM,
@@ -34,6 +39,14 @@ ANCHOR = datetime(2026, 11, 16, 6, tzinfo=UTC)
 START = datetime(2026, 10, 19, 6, tzinfo=UTC)
 WEEK_START, WEEK_END = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC)
 FOLDERS = {"northwind": "2026-11-15", "acme": "2026-11-16"}  # the anchor's local date
+# Each audit also registers the previous period of the same length, ending at its start.
+BEFORE_START, BEFORE_WEEK = START - timedelta(days=28), WEEK_START - timedelta(days=7)
+ACME_PERIODS = [  # by period_end
+    (BEFORE_START, START),
+    (BEFORE_WEEK, WEEK_START),
+    (WEEK_START, WEEK_END),
+    (START, ANCHOR),
+]
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +105,13 @@ def test_the_report_is_self_contained(demo):
     settings, _, _ = demo
     html = report_path(settings, "northwind").read_text()
     assert "<style>" in html and "<svg" in html
-    # nothing to fetch: no script, stylesheet link, image source or CSS url()
-    assert not re.search(r"<script|<link|<img|url\(|@import", html, re.I)
-    assert not re.search(r'(src|href)="(https?:)?//', html)
+    # nothing to fetch: no script, stylesheet link, image source or CSS url(); the only
+    # links are anchors a reader clicks (the follow-up list's posts, the definitions)
+    assert not re.search(r"<script|<link|<img|url\(|@import|javascript:", html, re.I)
+    assert not re.search(r'src="', html)
+    hrefs = re.findall(r'<(\w+)[^>]* href="([^"]*)"', html)
+    assert {tag for tag, _ in hrefs} == {"a"}
+    assert all(h.startswith(("#", "https://x.com/", "https://bsky.app/")) for _, h in hrefs)
 
 
 def test_the_period_ends_at_the_latest_data_not_the_wall_clock(demo):
@@ -105,10 +122,11 @@ def test_the_period_ends_at_the_latest_data_not_the_wall_clock(demo):
             "ORDER BY client, period_end"
         ).fetchall()
     # one period per client and period, though acme's first was audited twice; a date
-    # as period end means the end of that day in the client's time zone (acme: UTC)
+    # as period end means the end of that day in the client's time zone (acme: UTC);
+    # each audit registered its previous period too
     assert [(c, s.astimezone(UTC), e.astimezone(UTC)) for c, s, e in periods] == [
-        ("acme", WEEK_START, WEEK_END),
-        ("acme", START, ANCHOR),
+        *(("acme", s, e) for s, e in ACME_PERIODS),
+        ("northwind", BEFORE_START, START),
         ("northwind", START, ANCHOR),
     ]
 
@@ -122,10 +140,11 @@ def test_a_past_period_keeps_its_own_rows(demo):
             "WHERE client = 'acme' ORDER BY period_end, handle"
         ).fetchall()
     assert [(e.astimezone(UTC), h) for e, h, *_ in rows] == [
-        (end, h) for end in (WEEK_END, ANCHOR) for h in ("AcmeCo", "AcmeLabs", "RivalCo")
+        (end, h) for _, end in ACME_PERIODS for h in ("AcmeCo", "AcmeLabs", "RivalCo")
     ]
+    starts = {end: start for start, end in ACME_PERIODS}
     for end, handle, posts, inbound, answered in rows:
-        start = WEEK_START if end.astimezone(UTC) == WEEK_END else START
+        start = starts[end.astimezone(UTC)]
         want = independent_audit(settings.warehouse_path, handle, start, end)
         assert (posts, inbound, answered) == (want.posts, want.inbound, want.answered)
 
@@ -137,6 +156,16 @@ def test_two_audits_of_the_same_period_write_byte_identical_csvs(demo):
     header, *rows = second_csv.decode().splitlines()
     assert header.startswith("client,period_start,period_end,period_days,role,platform")
     assert [r.split(",")[8] for r in rows] == ["AcmeCo", "AcmeLabs", "RivalCo"]
+    columns = header.split(",")
+    for line in rows:
+        cells = dict(zip(columns, line.split(","), strict=True))
+        assert cells["period_days"] == "28"
+        assert cells["inbound"].isdigit() and cells["followers_end"].isdigit()
+        for column, cell in cells.items():
+            digits = 1 if column.endswith(("_min", "_hours")) else 4
+            if re.fullmatch(r"-?\d+\.\d+", cell):
+                assert len(cell.split(".")[1]) <= digits, (column, cell)
+                assert not cell.endswith("0"), (column, cell)
 
 
 @pytest.mark.parametrize("client", ["northwind", "acme"])
@@ -147,8 +176,10 @@ def test_the_scorecard_matches_an_independent_computation(demo, client):
     assert sorted(rows) == sorted(handles)
     for handle in handles:
         got, want = rows[handle], independent_audit(settings.warehouse_path, handle, START, ANCHOR)
-        for field, value in vars(want).items():
-            assert got[field] == pytest.approx(value), f"{handle}.{field}"
+        for f in fields(want):
+            if f.compare:
+                value = getattr(want, f.name)
+                assert got[f.name] == pytest.approx(value), f"{handle}.{f.name}"
         assert got["follower_growth"] == want.followers_end - want.followers_start
         assert got["response_rate"] == pytest.approx(
             want.answered / want.inbound if want.inbound else None
@@ -318,6 +349,112 @@ def test_the_report_renders_in_headless_chromium_with_the_marts_numbers(demo, tm
                 assert float(raw) == value  # the page carries the mart's exact value
                 if metric.column.endswith(("_share", "_rate")) and "growth" not in metric.column:
                     assert shown == f"{value * 100:.1f}%"
+
+
+# ---------------------------------------------------------------- what a client reads
+
+
+def test_the_period_line_shows_the_marts_bounds_in_the_clients_zone(demo):
+    settings, _, _ = demo
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        ((start, end),) = con.execute(
+            "SELECT DISTINCT period_start, period_end FROM marts.audit_scorecard "
+            "WHERE client = 'northwind' AND period_end = ?",
+            [ANCHOR],
+        ).fetchall()
+    tz = "America/Los_Angeles"  # audits.yaml's northwind
+    bounds = f"{local_time(start, tz)} to {local_time(end, tz)}"
+    assert bounds == "18 Oct 2026 23:00 PDT (UTC-07:00) to 15 Nov 2026 22:00 PST (UTC-08:00)"
+    html = report_path(settings, "northwind").read_text()
+    assert f"<strong>Period:</strong> {bounds}, 28 days (America/Los_Angeles)" in html
+
+
+def test_follower_charts_start_at_zero(demo):
+    settings, _, _ = demo
+    html = report_path(settings, "acme").read_text()
+    charts = re.findall(r'<svg[^>]*aria-label="Followers of @(\w+)".*?</svg>', html)
+    assert len(charts) == 3
+    for svg in re.findall(r'<svg[^>]*aria-label="(?:Followers|Weekly)[^"]*".*?</svg>', html):
+        labels = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', svg)
+        assert labels[0] in ("0", "0%", "0 h"), labels
+
+
+def test_definitions_are_in_plain_words_with_the_exact_ones_in_the_appendix(demo):
+    settings, _, _ = demo
+    html = report_path(settings, "northwind").read_text()
+    plain = html.split("<h2>How the figures are defined</h2>")[1].split("<h2>")[0]
+    assert "quantile_cont" not in plain and "in_reply_to_post_id" not in plain
+    appendix = html.split('<h2 id="exact-definitions">')[1]
+    assert "<h2" not in appendix  # the last section
+    definitions = scorecard_definitions(rapport_dbt_project().manifest_path)
+    for metric in (COVERAGE, *METRICS):
+        assert f'<dd>{escape(PLAIN[metric.column])}<a href="#def-{metric.column}">' in plain
+        exact = f'<dt id="def-{metric.column}">{metric.column}</dt><dd>'
+        assert exact + escape(definitions[metric.column]) in appendix
+    assert "quantile_cont" in appendix
+    anchors = set(re.findall(r' id="([^"]+)"', html))
+    assert {h for h in re.findall(r'href="#([^"]+)"', html)} <= anchors
+
+
+def cells_with_previous(html: str, handle: str) -> dict[str, tuple[str, str | None]]:
+    """metric -> (value, previous value or None) of an account's scorecard cells."""
+    found = re.finditer(
+        rf'data-handle="{handle}" data-metric="(\w+)" data-value="([^"]*)">[^<]*'
+        r'(?:<span class="was" data-previous="([^"]*)">([^<]*)</span>)?</td>',
+        html,
+    )
+    return {m[1]: (m[2], m[3], m[4]) for m in found}
+
+
+def test_the_previous_period_is_shown_beside_the_current_one(demo):
+    settings, _, _ = demo
+    # the 7-day audit to 2026-11-08: the week before it has data
+    html = (settings.reports_dir / "acme" / "2026-11-08" / "report.html").read_text()
+    assert "<strong>Compared with:</strong> the previous 7 days, 26 Oct 2026 00:00 UTC" in html
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cur = con.execute(
+            "SELECT * FROM marts.audit_scorecard WHERE client = 'acme' AND handle = 'RivalCo' "
+            "AND period_start = ? AND period_end = ?",
+            [BEFORE_WEEK, WEEK_START],
+        )
+        before = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    assert before["posts"] > 0 and before["inbound"] > 0
+    cells = cells_with_previous(html, "RivalCo")
+    for metric in CHANGES:
+        value, previous, words = cells[metric]
+        if before[metric] is None:
+            assert previous is None, metric
+        else:
+            assert float(previous) == pytest.approx(before[metric]), metric
+            assert words.startswith(" (was "), metric
+    assert cells["reply_share"][1] is None  # not a main figure
+    # the default period: nothing before the demo's data began, so only the values
+    for client in ("acme", "northwind"):
+        html = report_path(settings, client).read_text()
+        assert 'class="was"' not in html and "Compared with" not in html
+
+
+def test_the_follow_up_list_holds_each_brands_oldest_unanswered_messages(demo):
+    settings, _, _ = demo
+    html = report_path(settings, "acme").read_text()
+    section = html.split('<h2 id="follow-up">')[1].split("<h2>")[0]
+    want = independent_audit(settings.warehouse_path, "AcmeCo", START, ANCHOR)
+    overdue = [m for m in want.unanswered if m["created_at"] <= ANCHOR - timedelta(hours=24)]
+    assert len(overdue) > 20
+    acme = section.split('<h3 class="follow-up">@AcmeCo ')[1].split("<h3")[0]
+    assert f'data-follow-ups="{len(overdue)}">{len(overdue)} unanswered, the oldest 20' in acme
+    shown = re.findall(r'<tr class="follow-up" data-post-id="([^"]+)">(.*?)</tr>', acme)
+    assert [post_id for post_id, _ in shown] == [m["post_id"] for m in overdue[:20]]
+    for (post_id, row), message in zip(shown, overdue, strict=False):
+        assert escape(message["text"]) in row
+        assert f'<a href="https://x.com/i/status/{post_id}">open</a>' in row
+        assert local_time(message["created_at"], "UTC") in row
+    # Bluesky posts link to bsky.app; Mastodon's status URL is not stored: no link
+    north = report_path(settings, "northwind").read_text().split('<h2 id="follow-up">')[1]
+    bsky = north.split("@northwindcoffee.bsky.social ")[1].split("<h3")[0]
+    assert re.search(r'<a href="https://bsky.app/profile/did:plc:\w+/post/\w+">open</a>', bsky)
+    masto = north.split("@northwindcoffee@social.example ")[1].split("<h3")[0]
+    assert '<tr class="follow-up"' in masto and "<a href" not in masto
 
 
 # ---------------------------------------------------------------- the quality gate

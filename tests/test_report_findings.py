@@ -174,3 +174,33 @@ def test_a_handle_never_seen_is_reported_as_no_data():
     missing = row("Ghosted", account_id=None)
     (finding,) = find_in([missing], Thresholds())
     assert (finding.code, finding.kind) == ("no_data", CONCERN)
+
+
+def test_far_better_engagement_than_the_competitors_is_a_strength():
+    rival = row("Rival", "competitor", engagement_per_post_per_1k_followers=2.0)
+    double = row("Star", engagement_per_post_per_1k_followers=4.0)
+    (finding,) = [f for f in find_in([double, rival], DEFAULTS) if f.handle == "Star"]
+    assert (finding.code, finding.kind) == ("high_engagement", STRENGTH)
+    assert finding.text == (
+        "Each post of @Star drew 4.00 likes, reposts, replies and quotes per 1,000 "
+        "followers, 2.0 times the competitors' 2.00."
+    )
+    assert finding.threshold == "at or above 2 x the competitors'"
+    assert verdict([finding]) == "Engaging: its posts draw people in"
+    just_below = row("Star", engagement_per_post_per_1k_followers=3.99)
+    assert codes([just_below, rival]) == {}
+    # the client's threshold, and the same minimum of posts as the concern
+    assert (
+        "high_engagement"
+        in codes([just_below, rival], replace(DEFAULTS, engagement_vs_competitors_above=1.5))[
+            "Star"
+        ]
+    )
+    few = row("Star", engagement_per_post_per_1k_followers=40.0, engagement_posts=9)
+    assert codes([few, rival]) == {}
+
+
+def test_low_engagement_is_still_a_concern():
+    rival = row("Rival", "competitor", engagement_per_post_per_1k_followers=2.0)
+    weak = row("Weak", engagement_per_post_per_1k_followers=0.9)
+    assert codes([weak, rival]) == {"Weak": {"low_engagement"}}

@@ -41,6 +41,9 @@ class Thresholds:
     ghost_flags_min: int = 2
     follower_loss_above: float = 0.01
     engagement_vs_competitors_below: float = 0.5
+    engagement_vs_competitors_above: float = 2.0
+    # The follow-up list: messages still unanswered this long after they were sent.
+    follow_up_after_hours: float = 24.0
     # An alert, not a finding: the webhook is told (pipelines/reports/alerts.py).
     response_rate_drop_alert: float = 0.2
 
@@ -78,6 +81,16 @@ THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
         "number",
         "engagement per post per 1,000 followers below this multiple of the competitors' "
         "is flagged",
+    ),
+    "engagement_vs_competitors_above": (
+        "number",
+        "engagement per post per 1,000 followers at or above this multiple of the "
+        "competitors' is praised",
+    ),
+    "follow_up_after_hours": (
+        "number",
+        "a message still unanswered this many hours after it was sent (at the period's end) "
+        "goes on the brand's follow-up list",
     ),
     "response_rate_drop_alert": (
         "share",

@@ -61,7 +61,7 @@ def write_audit_report(
     reports_dir: Path,
 ) -> AuditReport:
     refuse_if_blocked(client.name, quality)
-    data = load_audit_data(con, period)
+    data = load_audit_data(con, period, client.thresholds.follow_up_after_hours)
     if not data.scorecard:
         raise NoAuditData(
             f"marts.audit_scorecard has no rows for client {client.name}, period "

@@ -58,20 +58,18 @@ def line_chart(
     title: str,
     width: int = 900,
     height: int = 240,
-    y_min: float | None = 0.0,
     y_max: float | None = None,
 ) -> str:
+    """Counts and rates: the y axis always starts at zero, so a small dip looks small
+    (a 0.04% loss of followers drawn on a zoomed axis looks like a crash)."""
     left, right, top, bottom = 64, 40, 28, 36
     xs = [x for s in series for x, _ in s.points] + [x for x, _ in x_ticks]
     ys = [y for s in series for _, y in s.points if y is not None]
     if not xs or not ys:
         return _empty(title, width, height)
     x0, x1 = min(xs), max(xs)
-    lo = min(ys) if y_min is None else y_min
+    lo = 0.0
     hi = y_max if y_max is not None else _nice_max(max(ys))
-    if y_min is None:  # a zoomed axis (counts): pad so a flat line sits mid-chart
-        pad = max((max(ys) - lo) * 0.1, (4 - (max(ys) - lo)) / 2, 0)
-        lo, hi = lo - pad, max(ys) + pad
     if hi <= lo:
         hi = lo + 1
     plot_w, plot_h = width - left - right, height - top - bottom

@@ -1,10 +1,11 @@
 """The rows one audit reads: the period's scorecard, its brands' cross-network totals,
-weekly trends and follower history, straight from the marts (the report computes no
-metric of its own)."""
+weekly trends and follower history, the previous period's scorecard, and the brands'
+messages still unanswered, straight from the warehouse (the report computes no metric
+of its own: the follow-up list is rows, not a figure)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -27,6 +28,13 @@ class AuditData:
     followers: list[dict]
     # marts.audit_brand_totals rows of the brands on more than one network
     totals: list[dict] = ()
+    # The previous period's rows (same length, ending where this one starts) of the
+    # accounts that have data in it, by account_key; of the totals, by (role, brand_name).
+    previous: dict[str, dict] = field(default_factory=dict)
+    previous_totals: dict[tuple[str, str], dict] = field(default_factory=dict)
+    # account_key of each brand account -> its oldest unanswered messages (FOLLOW_UP_LIMIT
+    # at most; each row carries the account's total as `total`)
+    follow_ups: dict[str, list[dict]] = field(default_factory=dict)
 
     def role(self, role: str) -> list[dict]:
         return [r for r in self.scorecard if r["role"] == role]
@@ -38,7 +46,54 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[list[
     return names, [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def load_audit_data(con: duckdb.DuckDBPyConnection, period: AuditPeriod) -> AuditData:
+# A period an account has data in: a post, a message or a profile snapshot by its end.
+HAS_DATA = "account_id IS NOT NULL AND (posts > 0 OR inbound > 0 OR end_observed_at IS NOT NULL)"
+
+FOLLOW_UP_LIMIT = 20
+
+# The brand accounts' messages not answered by the period's end though sent at least
+# `follow_up_after_hours` before it, oldest first, with who sent them and what they said.
+FOLLOW_UP_SQL = f"""
+SELECT *
+FROM (
+    SELECT
+        i.account_key,
+        i.platform,
+        i.post_id,
+        i.created_at,
+        p.account_id AS author_id,
+        p.handle AS author_handle,
+        p.text,
+        count(*) OVER (PARTITION BY i.account_key) AS total,
+        row_number() OVER (PARTITION BY i.account_key ORDER BY i.created_at, i.post_id) AS n
+    FROM intermediate.int_audit__inbound AS i
+    INNER JOIN marts.audit_scorecard AS s
+        USING (client, period_start, period_end, platform, account_key)
+    LEFT JOIN marts.posts AS p
+        ON p.platform = i.platform AND p.post_id = i.post_id
+    WHERE i.client = ? AND i.period_start = ? AND i.period_end = ?
+      AND s.role = 'brand'
+      AND NOT i.answered
+      AND epoch(i.period_end) - epoch(i.created_at) >= ? * 3600
+)
+WHERE n <= {FOLLOW_UP_LIMIT}
+ORDER BY account_key, n
+"""
+
+
+def load_follow_ups(
+    con: duckdb.DuckDBPyConnection, period: AuditPeriod, after_hours: float
+) -> dict[str, list[dict]]:
+    _, rows = _rows(con, FOLLOW_UP_SQL, [period.client, period.start, period.end, after_hours])
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["account_key"], []).append(r)
+    return out
+
+
+def load_audit_data(
+    con: duckdb.DuckDBPyConnection, period: AuditPeriod, follow_up_after_hours: float = 24.0
+) -> AuditData:
     params = [period.client, period.start, period.end]
     columns, scorecard = _rows(
         con, f"SELECT * FROM marts.audit_scorecard WHERE {WHERE} ORDER BY {SCORECARD_ORDER}", params
@@ -59,4 +114,27 @@ def load_audit_data(con: duckdb.DuckDBPyConnection, period: AuditPeriod) -> Audi
         f"WHERE {WHERE} AND networks > 1 ORDER BY role, lower(brand_name)",
         params,
     )
-    return AuditData(period, columns, scorecard, weekly, followers, totals)
+    before = period.previous
+    before_params = [period.client, before.start, before.end]
+    _, previous = _rows(
+        con,
+        f"SELECT * FROM marts.audit_scorecard WHERE {WHERE} AND {HAS_DATA}",
+        before_params,
+    )
+    _, previous_totals = _rows(
+        con,
+        f"SELECT * FROM marts.audit_brand_totals WHERE {WHERE} AND networks > 1 "
+        "AND (posts > 0 OR inbound > 0 OR followers_end IS NOT NULL)",
+        before_params,
+    )
+    return AuditData(
+        period,
+        columns,
+        scorecard,
+        weekly,
+        followers,
+        totals,
+        previous={r["account_key"]: r for r in previous},
+        previous_totals={(t["role"], t["brand_name"]): t for t in previous_totals},
+        follow_ups=load_follow_ups(con, period, follow_up_after_hours),
+    )

@@ -272,10 +272,21 @@ def _losing_followers(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
     )
 
 
-def _low_engagement(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+def _engagement(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
     mine, theirs = b["engagement_per_post_per_1k_followers"], y.engagement_per_1k
     if mine is None or theirs is None or b["engagement_posts"] < t.min_posts:
         return None
+    figure = f"engagement_per_post_per_1k_followers {mine:.3f}; competitors' mean {theirs:.3f}"
+    if theirs > 0 and mine >= t.engagement_vs_competitors_above * theirs:
+        return Finding(
+            b["handle"],
+            "high_engagement",
+            STRENGTH,
+            f"Each post of @{b['handle']} drew {mine:.2f} likes, reposts, replies and quotes "
+            f"per 1,000 followers, {mine / theirs:.1f} times the competitors' {theirs:.2f}.",
+            figure,
+            f"at or above {t.engagement_vs_competitors_above:g} x the competitors'",
+        )
     if mine >= t.engagement_vs_competitors_below * theirs:
         return None
     return Finding(
@@ -284,7 +295,7 @@ def _low_engagement(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
         CONCERN,
         f"Each post of @{b['handle']} drew {mine:.2f} likes, reposts, replies and quotes "
         f"per 1,000 followers; competitors' posts drew {theirs:.2f}.",
-        f"engagement_per_post_per_1k_followers {mine:.3f}; competitors' mean {theirs:.3f}",
+        figure,
         f"below {t.engagement_vs_competitors_below:g} x the competitors'",
     )
 
@@ -299,7 +310,7 @@ RULES: tuple[Rule, ...] = (
     _looks_abandoned,
     _inactive,
     _losing_followers,
-    _low_engagement,
+    _engagement,
 )
 
 
@@ -334,6 +345,7 @@ VERDICTS: tuple[tuple[str, str], ...] = (
     ("low_response_rate", "Leaves its audience unanswered"),
     ("slow_response", "Answers, but slowly"),
     ("responsive", "Social: answers its audience"),
+    ("high_engagement", "Engaging: its posts draw people in"),
 )
 
 

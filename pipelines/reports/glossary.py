@@ -1,16 +1,93 @@
-"""Metric definitions for the report, quoted from the dbt YAML (through the manifest),
-so the report never restates a formula in its own words."""
+"""What the scorecard's figures mean, twice: in plain words for the client (PLAIN, one
+sentence or two per figure the scorecard shows, written here and nowhere else), and
+exactly, as the warehouse defines them (the dbt YAML of marts.audit_scorecard, read
+through the manifest), for the report's appendix. The plain words explain; the exact
+definition decides."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from pipelines.config.report_thresholds import dbt_var
+
 SCORECARD_NODE = "model.rapport.audit_scorecard"
+
+#: scorecard column -> its definition in plain words (every figure the scorecard shows;
+#: tests/test_report_render.py holds it to pipelines/reports/tables.py's METRICS).
+PLAIN: dict[str, str] = {
+    "inbound_coverage": (
+        "Where the account's messages were found: on X, every reply to its posts and "
+        "every post mentioning it; on Bluesky and Mastodon usually only the replies under "
+        "its own posts, because those networks offer no free list of every mention."
+    ),
+    "inbound": (
+        "Messages other people sent the account in the period: replies to its posts and "
+        "posts that mention it. Reposts are not messages; a reply that also mentions it "
+        "counts once."
+    ),
+    "answered": (
+        "Of those messages, the ones the account replied to directly by the end of the period."
+    ),
+    "response_rate": "The share of messages received that the account answered.",
+    "median_first_response_min": (
+        "How long a typical answered message waited for the account's first reply: half "
+        "were answered faster, half slower."
+    ),
+    "p90_first_response_min": (
+        "The wait that nine in ten answered messages stayed within: the slowest tenth "
+        "waited longer."
+    ),
+    "posts": "Everything the account published in the period: posts, replies, reposts, quotes.",
+    "posts_per_week": "Posts in the period, spread evenly over its weeks.",
+    "days_with_posts": (
+        "Days (in the client's time zone) on which the account posted at least once."
+    ),
+    "longest_gap_hours": (
+        "The longest stretch of the period in which the account posted nothing, counting "
+        "from the period's start and up to its end."
+    ),
+    "reply_share": "The share of the account's posts that are replies to someone.",
+    "broadcast_share": (
+        "The share of the account's posts that are announcements: its own new posts that "
+        "mention nobody else."
+    ),
+    "retweets": "Posts of other accounts the account passed on unchanged (reposts, boosts).",
+    "quotes": "Posts of other accounts the account shared with a comment of its own.",
+    "followers_end": "Followers at the last profile reading by the period's end.",
+    "follower_growth": (
+        "Followers gained (or lost, when negative) between the profile reading at the "
+        "period's start and the last one by its end."
+    ),
+    "follower_growth_rate": "Follower growth as a share of the followers at the start.",
+    "following_end": "Accounts it follows, at the last profile reading by the period's end.",
+    "follows_per_follower": (
+        "Accounts it follows for each account following it; a high figure suggests "
+        "follow-back tactics."
+    ),
+    "engagement_per_post": (
+        "Likes, reposts, replies and quotes the average post received (reposts of others' "
+        "posts are left out)."
+    ),
+    "engagement_per_post_per_1k_followers": (
+        "Engagement per post for every 1,000 followers, so accounts of different sizes "
+        "can be compared."
+    ),
+    "flag_default_avatar": "The profile still shows the network's default picture.",
+    "flag_empty_bio": "The profile has no description.",
+    "flag_few_posts": (
+        f"The profile reports fewer than {dbt_var('few_posts_threshold')} posts in its whole life."
+    ),
+    "flag_follows_far_more": (
+        f"It follows at least {dbt_var('follows_far_more_multiple')} times as many "
+        "accounts as follow it."
+    ),
+}
 
 
 def scorecard_definitions(manifest_path: Path) -> dict[str, str]:
-    """Column -> description of marts.audit_scorecard, whitespace collapsed."""
+    """Column -> description of marts.audit_scorecard, whitespace collapsed: the exact
+    definitions, quoted in the report's appendix."""
     manifest = json.loads(manifest_path.read_text())
     columns = manifest["nodes"][SCORECARD_NODE]["columns"]
     return {name: " ".join(col["description"].split()) for name, col in columns.items()}

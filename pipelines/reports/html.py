@@ -11,6 +11,9 @@ from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds
 from pipelines.reports.charts import Series, colours, legend, line_chart, stacked_bars
 from pipelines.reports.data import AuditData
 from pipelines.reports.findings import CONCERN, Finding, verdict
+from pipelines.reports.followups import follow_up_section
+from pipelines.reports.glossary import PLAIN
+from pipelines.reports.periods import local_time
 from pipelines.reports.quality import QualityStatus
 from pipelines.reports.tables import COVERAGE, METRICS, coverage_note, network, scorecard_table
 
@@ -44,6 +47,12 @@ td.flagged{color:#c8553d;font-weight:bold}
 .charts svg{display:block;margin:8px 0}.multiples{display:flex;flex-wrap:wrap;gap:8px}
 dl{font-size:13px}dt{font-family:Menlo,monospace;font-weight:bold;margin-top:8px}
 dd{margin:2px 0 0 16px;color:#333}.small{font-size:12px;color:#555}
+.was{display:block;font-size:11px;color:#666;white-space:nowrap}
+a.col{display:block;font-size:10px;color:#999;font-family:Menlo,monospace;text-decoration:none}
+table.follow-ups th,table.follow-ups td{text-align:left;vertical-align:top}
+table.follow-ups td:first-child{white-space:nowrap}table.follow-ups td.text{width:60%}
+h3.follow-up .small{font-weight:normal}dd a{font-size:12px;margin-left:6px}
+dl.plain dt{font-family:inherit}
 """
 
 
@@ -55,10 +64,6 @@ MIX = (
     ("retweets", "#2a7f62", lambda r: r["retweets"]),
     ("quotes", "#8a4fa3", lambda r: r["quotes"]),
 )
-
-
-def _local(when: datetime, tz: str) -> str:
-    return when.astimezone(ZoneInfo(tz)).strftime("%d %b %Y %H:%M")
 
 
 def _quality_section(quality: QualityStatus, tz: str) -> str:
@@ -127,7 +132,6 @@ def _charts(data: AuditData) -> str:
                 f"Followers of @{r['handle']}",
                 width=292,
                 height=180,
-                y_min=None,
             )
         )
     weeks = sorted({w["week_no"]: w["week_end"] for w in data.weekly}.items())
@@ -180,9 +184,11 @@ def _local_date(ts: float, tz: str) -> str:
     return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime("%d %b")
 
 
-def _definitions(definitions: dict[str, str], thresholds: Thresholds) -> str:
+def _definitions(thresholds: Thresholds) -> str:
+    """Each figure in plain words, linking to its exact definition in the appendix."""
     terms = "".join(
-        f"<dt>{m.column}</dt><dd>{escape(definitions.get(m.column, ''))}</dd>"
+        f'<dt id="plain-{m.column}">{escape(m.label)}</dt><dd>{escape(PLAIN[m.column])}'
+        f'<a href="#def-{m.column}">exact definition</a></dd>'
         for m in (COVERAGE, *METRICS)
     )
     limits = "".join(
@@ -190,12 +196,44 @@ def _definitions(definitions: dict[str, str], thresholds: Thresholds) -> str:
         for name, (_, doc) in THRESHOLD_DOCS.items()
     )
     return (
-        "<h2>How the figures are defined</h2><p class='small'>Quoted from the warehouse's "
-        "model documentation (marts.audit_scorecard); analysts can query the same figures "
-        f"there.</p><dl>{terms}</dl><h2>Thresholds used for the findings</h2>"
+        "<h2>How the figures are defined</h2><p class='small'>In plain words; the exact "
+        "definition of each, as the warehouse computes it, is in the appendix.</p>"
+        f'<dl class="plain">{terms}</dl><h2>Thresholds used for the findings</h2>'
         f"<table><thead><tr><th>threshold</th><th>value</th><th>meaning</th></tr></thead>"
         f"<tbody>{limits}</tbody></table>"
     )
+
+
+def _exact_definitions(definitions: dict[str, str]) -> str:
+    """The appendix: each figure's definition quoted from the warehouse's model
+    documentation (the dbt YAML of marts.audit_scorecard), under its column name."""
+    terms = "".join(
+        f'<dt id="def-{m.column}">{m.column}</dt><dd>{escape(definitions.get(m.column, ""))}'
+        f'<a href="#plain-{m.column}">in plain words</a></dd>'
+        for m in (COVERAGE, *METRICS)
+    )
+    return (
+        '<h2 id="exact-definitions">Appendix: exact definitions</h2><p class="small">Quoted '
+        "from the warehouse's model documentation (marts.audit_scorecard, one column per "
+        "figure); analysts can query the same figures there.</p>"
+        f"<dl>{terms}</dl>"
+    )
+
+
+def _period_line(data: AuditData) -> str:
+    p = data.period
+    tz = p.timezone
+    line = (
+        f"{escape(local_time(p.start, tz))} to {escape(local_time(p.end, tz))}, "
+        f"{p.days:g} days ({escape(tz)})"
+    )
+    if data.previous:
+        before = p.previous
+        line += (
+            f"<br><strong>Compared with:</strong> the previous {before.days:g} days, "
+            f"{escape(local_time(before.start, tz))} to {escape(local_time(before.end, tz))}"
+        )
+    return line
 
 
 def render_report(
@@ -207,10 +245,7 @@ def render_report(
     client_title: str,
 ) -> str:
     p = data.period
-    period = (
-        f"{_local(p.start, p.timezone)} to {_local(p.end, p.timezone)} ({p.timezone}), "
-        f"{p.days:g} days"
-    )
+    table = scorecard_table(data.scorecard, PLAIN, data.totals, data.previous, data.previous_totals)
 
     def accounts(role: str) -> str:
         return ", ".join(f"@{r['handle']} ({network(r['platform'])})" for r in data.role(role))
@@ -224,15 +259,18 @@ def render_report(
         f"<h1>{escape(client_title)}: social audit</h1>"
         '<p class="sub">Is the brand social, or does it shout into a crowded room and '
         "leave? Its accounts beside its competitors, from their public activity.</p>"
-        f'<p class="period"><strong>Period:</strong> {escape(period)}<br>'
+        f'<p class="period"><strong>Period:</strong> {_period_line(data)}<br>'
         f"<strong>Brands:</strong> {escape(brands)} &middot; <strong>Competitors:</strong> "
         f"{escape(rivals)}</p>"
         f"{_quality_section(quality, p.timezone)}"
         f"<h2>Findings</h2>{_findings_section(data, findings)}"
-        f"<h2>Scorecard</h2>{scorecard_table(data.scorecard, definitions, data.totals)}"
+        f'<h2 id="follow-up">To follow up</h2>'
+        f"{follow_up_section(data, thresholds.follow_up_after_hours)}"
+        "<h2>Scorecard</h2>"
+        f"{table}"
         f"{coverage_note(data.scorecard)}"
         f"<h2>Trends</h2>{_charts(data)}"
-        f"{_definitions(definitions, thresholds)}"
+        f"{_definitions(thresholds)}{_exact_definitions(definitions)}"
         '<p class="small">Made by Rapport from the warehouse table marts.audit_scorecard '
         f"(client {escape(p.client)}, period_end {p.end.isoformat()}). The scorecard is "
         "also attached as scorecard.csv.</p></main></body></html>\n"

@@ -32,10 +32,31 @@ class AuditPeriod:
         return self.end.astimezone(ZoneInfo(self.timezone))
 
     @property
+    def previous(self) -> AuditPeriod:
+        """The period of the same length that ends where this one starts: the audit
+        shows its figures beside this one's."""
+        return AuditPeriod(
+            self.client, self.start - (self.end - self.start), self.start, self.timezone
+        )
+
+    @property
     def label(self) -> str:
         """The folder name under warehouse/reports/CLIENT/: the local date of the last
         moment the period covers (an end at midnight closes the day before)."""
         return (self.local_end - timedelta(microseconds=1)).date().isoformat()
+
+
+def local_time(when: datetime, timezone: str) -> str:
+    """A moment as the client reads it: in the client's time zone, with the zone's
+    abbreviation and UTC offset, e.g. '18 Oct 2026 23:00 PDT (UTC-07:00)'. A naive
+    time is refused: whether it is UTC or local would be a guess."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{when!r} has no time zone: give an aware (UTC) time")
+    local = when.astimezone(ZoneInfo(timezone))
+    minutes = int(local.utcoffset().total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{local:%d %b %Y %H:%M} {local.tzname()} (UTC{sign}{hours:02d}:{mins:02d})"
 
 
 _ANCHOR_SQL = """
@@ -104,7 +125,9 @@ def resolve_period(
 
 
 def register_period(con: duckdb.DuckDBPyConnection, period: AuditPeriod) -> None:
-    """Record the period (once; a repeat only refreshes requested_at)."""
+    """Record the period (once; a repeat only refreshes requested_at). The audit
+    asset registers the period's previous one first, then the period itself, so dbt
+    computes both scorecards in the same run and the period is the latest requested."""
     con.execute(
         """
         INSERT INTO config.audit_periods VALUES (?, ?, ?, ?, now())

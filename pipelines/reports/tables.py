@@ -4,7 +4,11 @@ A brand on several networks has a column per network and then its total
 messages); a figure the total does not have (a cadence, a growth) shows a dash there.
 Every cell carries the raw value (data-value, as in the CSV) beside the formatted one,
 so a test or a reader can match the page against marts.audit_scorecard (cells
-data-handle=...) and marts.audit_brand_totals (cells data-brand=...)."""
+data-handle=...) and marts.audit_brand_totals (cells data-brand=...).
+
+The main figures (CHANGES) also show the previous period's value and the change,
+e.g. "76.6% (was 70.1%, +6.5 pts)", when the account has data in that period; the
+previous value's raw form is the span's data-previous."""
 
 from __future__ import annotations
 
@@ -126,11 +130,54 @@ def _coverage(v) -> str:
 COVERAGE = Metric("inbound_coverage", "Messages read from", _coverage)
 
 
-def _cell(m: Metric, value, key: str) -> str:
+def _count_change(now, was) -> str:
+    return f"{now - was:+,}"
+
+
+def _pts_change(now, was) -> str:
+    return f"{(now - was) * 100:+.1f} pts"
+
+
+def _duration_change(now, was) -> str:
+    delta = now - was
+    return ("+" if delta >= 0 else "-") + duration(abs(delta))
+
+
+def _fixed_change(now, was) -> str:
+    return f"{now - was:+,.1f}"
+
+
+#: the main figures shown beside the previous period's: column -> the change in words
+CHANGES: dict[str, Callable] = {
+    "inbound": _count_change,
+    "response_rate": _pts_change,
+    "median_first_response_min": _duration_change,
+    "posts": _count_change,
+    "followers_end": _count_change,
+    "engagement_per_post": _fixed_change,
+}
+
+
+def _was(m: Metric, value, previous: dict | None) -> str:
+    """' (was 70.1%, +6.5 pts)' when the previous period has the figure, else ''."""
+    if m.column not in CHANGES or previous is None or previous.get(m.column) is None:
+        return ""
+    was = previous[m.column]
+    change = "" if value is None else f", {CHANGES[m.column](value, was)}"
+    return (
+        f'<span class="was" data-previous="{escape(csv_value(was))}"> '
+        f"(was {escape(m.fmt(was))}{escape(change)})</span>"
+    )
+
+
+def _cell(m: Metric, value, key: str, previous: dict | None = None) -> str:
     shown = "&ndash;" if value is None else escape(m.fmt(value))
     flag = ' class="flagged"' if m.fmt is _flag and value else ""
     raw = escape(csv_value(value))
-    return f'<td{flag} {key} data-metric="{m.column}" data-value="{raw}">{shown}</td>'
+    return (
+        f'<td{flag} {key} data-metric="{m.column}" data-value="{raw}">{shown}'
+        f"{_was(m, value, previous)}</td>"
+    )
 
 
 def _columns(rows: list[dict], totals: list[dict]) -> list[tuple[str, dict, str]]:
@@ -147,7 +194,16 @@ def _columns(rows: list[dict], totals: list[dict]) -> list[tuple[str, dict, str]
     return out
 
 
-def scorecard_table(rows: list[dict], definitions: dict[str, str], totals: list[dict] = ()) -> str:
+def scorecard_table(
+    rows: list[dict],
+    definitions: dict[str, str],
+    totals: list[dict] = (),
+    previous: dict[str, dict] | None = None,
+    previous_totals: dict[tuple[str, str], dict] | None = None,
+) -> str:
+    """definitions: column -> plain words (a row's tooltip); previous: the previous
+    period's rows by account_key, previous_totals by (role, brand_name)."""
+    previous, previous_totals = previous or {}, previous_totals or {}
     columns = _columns(rows, list(totals))
     head = []
     for kind, r, _ in columns:
@@ -173,14 +229,18 @@ def scorecard_table(rows: list[dict], definitions: dict[str, str], totals: list[
             cells = []
             for kind, r, _ in columns:
                 if kind == "account":
-                    cells.append(_cell(m, r[m.column], f'data-handle="{escape(r["handle"])}"'))
+                    key = f'data-handle="{escape(r["handle"])}"'
+                    before = previous.get(r["account_key"])
+                    cells.append(_cell(m, r[m.column], key, before))
                 else:
                     key = f'data-brand="{escape(r["brand_name"])}"'
-                    cells.append(_cell(m, r.get(m.column), key))
+                    before = previous_totals.get((r["role"], r["brand_name"]))
+                    cells.append(_cell(m, r.get(m.column), key, before))
             title = escape(definitions.get(m.column, ""), quote=True)
             body.append(
                 f'<tr><th scope="row" title="{title}">{m.label}'
-                f'<span class="col">{m.column}</span></th>{"".join(cells)}</tr>'
+                f'<a class="col" href="#def-{m.column}">{m.column}</a></th>'
+                f"{''.join(cells)}</tr>"
             )
     return (
         '<table class="scorecard"><thead><tr><th scope="col">Figure</th>'

@@ -1,8 +1,9 @@
 """Client audits as assets, one partition per client of audits.yaml:
 
 * ``config/audit_periods`` registers the period the audit covers (by default the
-  client's period_days up to the latest data), so dbt computes marts.audit_scorecard
-  for it;
+  client's period_days up to the latest data) and the previous period of the same
+  length, so dbt computes marts.audit_scorecard for both and the report shows the
+  change;
 * ``reports/client_audit`` reads the audit marts, refuses when a blocking check on its
   inputs failed, and writes report.html, report.pdf + scorecard.csv, with the scorecard
   and the findings as Markdown metadata. A scheduled run (or `rapport report --email`,
@@ -154,11 +155,15 @@ def audit_assets() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
                 period = resolve_period(con, client.name, client.timezone, days, config.period_end)
             except (NoAuditData, ValueError) as exc:
                 raise dg.Failure(str(exc)) from exc
+            # the previous period first: the audit shows its figures beside this one's,
+            # and this one must stay the latest requested (latest_requested_period)
+            register_period(con, period.previous)
             register_period(con, period)
         return dg.MaterializeResult(
             metadata={
                 "period_start": period.start.isoformat(),
                 "period_end": period.end.isoformat(),
+                "previous_period_start": period.previous.start.isoformat(),
                 "period_days": days,
                 "timezone": period.timezone,
                 "period_end_from": "run config" if config.period_end else "latest data",
