@@ -414,6 +414,12 @@ def plant_previous_period(settings, rate: float) -> tuple:
             "response_rate = ?, inbound = 1000",
             [shift, shift, rate],
         )
+        # Every audit registers its previous period too (the report shows it): replace
+        # that period's rows with the planted ones rather than add a second set.
+        con.execute(
+            "DELETE FROM marts.audit_scorecard WHERE client = 'acme' AND period_end = ?",
+            [start],
+        )
         con.execute("INSERT INTO marts.audit_scorecard SELECT * FROM prev")
     return start, end
 
