@@ -67,9 +67,15 @@ def validate(
         )
         for (_, key), result in zip(todo, results, strict=True):
             _RESULTS[key] = result
-        while len(_RESULTS) > _RESULTS_SIZE:
-            _RESULTS.popitem(last=False)
-    return [_RESULTS[k] for k in keys]
+    found = [_RESULTS[k] for k in keys]
+    # Least recently used goes first: this call's results are the newest, so trimming
+    # can never drop one of them before it is returned (a long process, e.g. the test
+    # suite, fills the cache past its size).
+    for key in keys:
+        _RESULTS.move_to_end(key)
+    while len(_RESULTS) > _RESULTS_SIZE:
+        _RESULTS.popitem(last=False)
+    return found
 
 
 _RESULTS_SIZE = 4096
