@@ -253,4 +253,5 @@ def _profile_failure(con, suite: MartSuite, failure: Failure, frame, sample_rows
     if column in suite.sample_sql:
         sample = fetch_frame(con, f"{suite.sample_sql[column]} limit {int(sample_rows)}")
         samples = tuple(sample.to_dict(orient="records"))
-    return Failure(failure.expectation, (column,), count, samples=samples)
+    columns = (column, *suite.profile_guards.get(column, ()))
+    return Failure(failure.expectation, columns, count, samples=samples)

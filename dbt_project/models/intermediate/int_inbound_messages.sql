@@ -16,7 +16,7 @@
     incremental_strategy='delete+insert',
     unique_key=['platform', 'post_id'],
     pre_hook=[
-        "{{ reset_if_reshaped(['_target_hash', 'answered', 'first_response_at', 'first_response_min']) }}",
+        "{{ reset_if_reshaped(['_target_hash', 'answered', 'first_response_at', 'first_response_min', 'first_response_post_id']) }}",
         "{% if is_incremental() %}{{ delete_rows_of_changed_targets(this) }}{% endif %}",
         "create table if not exists {{ matched_targets_relation() }} (platform varchar, account_key varchar, _target_hash ubigint)",
     ],
@@ -129,9 +129,13 @@ addressed as {% if is_incremental() %}materialized{% endif %} (
     select * from via_reply_only
 ),
 
--- The measured accounts' direct replies to the messages addressed to them.
+-- The measured accounts' direct replies to the messages addressed to them: the
+-- earliest, and which post it is (the smaller id of two posted in the same second).
 first_reply as (
-    select a.platform, a.account_key, a.post_id, min(r.created_at) as first_response_at
+    select
+        a.platform, a.account_key, a.post_id,
+        min(r.created_at) as first_response_at,
+        arg_min(r.post_id, (r.created_at, r.post_id)) as first_response_post_id
     from addressed as a
     inner join {{ ref('int_posts__current') }} as r
         on r.platform = a.platform
@@ -152,6 +156,7 @@ select
     f.first_response_at is not null as answered,
     f.first_response_at,
     (epoch(f.first_response_at) - epoch(a.created_at)) / 60.0 as first_response_min,
+    f.first_response_post_id,
     a._target_hash,
     now() as _built_at
 from addressed as a

@@ -17,6 +17,7 @@ select
     a.role,
     a.platform,
     a.account_key,
+    a.account_id,
     a.handle,
     s.observed_at,
     s.followers,

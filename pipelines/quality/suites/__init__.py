@@ -9,7 +9,10 @@ from pipelines.quality.suites import (
     audit_follower_history,
     audit_scorecard,
     audit_weekly_trends,
+    audited_accounts,
     conversation_metrics,
+    follower_history,
+    inbound_messages,
     post_mix,
     posts,
 )
@@ -26,5 +29,8 @@ SUITES: dict[str, MartSuite] = {
         audit_brand_totals.SUITE,
         audit_weekly_trends.SUITE,
         audit_follower_history.SUITE,
+        inbound_messages.SUITE,
+        follower_history.SUITE,
+        audited_accounts.SUITE,
     )
 }
