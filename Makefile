@@ -32,10 +32,12 @@ test: $(STAMP) chromium
 dev: $(STAMP)
 	$(BIN)/rapport dev
 
-## bench: time load, full and incremental build against pandas and a DuckDB pass
-## (1M and 10M posts; add 100M with `make bench BENCH_SIZES=1M,10M,100M`)
+## bench: time a small build (the demo warehouse), then load, full and incremental
+## build against pandas and a DuckDB pass (1M and 10M posts; add 100M with
+## `make bench BENCH_SIZES=1M,10M,100M`)
 BENCH_SIZES ?= 1M,10M
 bench: $(STAMP)
+	$(BIN)/rapport bench --demo-build
 	$(BIN)/rapport bench --sizes $(BENCH_SIZES)
 
 lint: $(STAMP)

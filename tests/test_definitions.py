@@ -44,6 +44,54 @@ def test_every_schedule_starts_stopped_and_the_ui_asks_nothing():
     assert instance["telemetry"] == {"enabled": False}
 
 
+# The order a run goes through the groups, which the UI's graph should read in.
+PIPELINE_ORDER = ["ingest", "config", "staging", "intermediate", "marts", "reports"]
+
+
+def test_asset_groups_follow_the_pipeline_order():
+    """No asset depends on a group later in the pipeline, so the UI draws the groups
+    from ingest to reports (a config group drawn after staging would read backwards)."""
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.is_materializable:
+            groups[key] = node.group_name
+    assert set(groups.values()) == set(PIPELINE_ORDER)
+    backwards = [
+        f"{key.to_user_string()} ({groups[key]}) reads {dep.to_user_string()} ({groups[dep]})"
+        for key in groups
+        for dep in graph.get(key).parent_keys
+        if dep in groups and PIPELINE_ORDER.index(groups[dep]) > PIPELINE_ORDER.index(groups[key])
+    ]
+    assert not backwards
+    assert groups[dg.AssetKey(["reports", "client_audit"])] == "reports"
+    assert groups[dg.AssetKey(["config", "audit_periods"])] == "config"
+
+
+def test_every_cli_run_has_a_named_job():
+    """The UI lists what the CLI ran under a name a person recognises."""
+    from pipelines.definitions import defs
+
+    names = {job.name for job in defs.jobs or []}
+    assert names >= {
+        "build",
+        "demo",
+        "client_audit",
+        "client_report",
+        "daily_refresh",
+        "ingest_x",
+        "ingest_bluesky",
+        "ingest_mastodon",
+    }
+    ingest = defs.resolve_job_def("ingest_bluesky")
+    assert {k.to_user_string() for k in ingest.asset_layer.executable_asset_keys} == {
+        "bluesky_ingest"
+    }
+
+
 def test_the_asset_graph_matches_the_committed_list():
     lines = graph_lines()
     if os.environ.get("RAPPORT_UPDATE_SNAPSHOTS") == "1":

@@ -362,6 +362,9 @@ def test_a_failed_cli_run_tells_the_webhook(warehouse, webhook):
     (event,) = webhook
     assert f"run {failed.value.result.run_id}" in event["text"] and "failed" in event["text"]
     assert "reports__client_audit" in event["text"]
+    # the UI lists the run under the job the CLI ran, not as an anonymous asset run
+    run = dg.DagsterInstance.get().get_run_by_id(failed.value.result.run_id)
+    assert run.job_name == "client_report"
 
 
 def test_the_run_failure_sensor_tells_the_webhook(warehouse, webhook):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -50,7 +51,14 @@ def imported(tmp_path_factory):
             mp.setenv(k, v)
         assert main(["import", "twarc2", str(pages)]) == 0
         assert main(["build"]) == 0
-    return pages, root, env
+        with dg.DagsterInstance.get() as instance:
+            jobs = [run.job_name for run in instance.get_runs()]
+    return pages, root, env, jobs
+
+
+def test_the_build_is_recorded_as_the_build_job(imported):
+    *_, jobs = imported
+    assert jobs == ["build"]  # the import is no Dagster run; the build is one, by name
 
 
 def query(path, sql, params=()):
@@ -59,7 +67,7 @@ def query(path, sql, params=()):
 
 
 def test_every_tweet_in_every_page_file_is_one_post(imported):
-    pages, root, _ = imported
+    pages, root, *_ = imported
     rows = query(root / "rapport.duckdb", "SELECT post_id FROM canonical.posts WHERE platform='x'")
     post_ids = [r[0] for r in rows]
     assert len(post_ids) == len(set(post_ids))  # seen in several places, stored once
@@ -67,7 +75,7 @@ def test_every_tweet_in_every_page_file_is_one_post(imported):
 
 
 def test_users_become_snapshots_with_both_count_spellings(imported):
-    pages, root, _ = imported
+    pages, root, *_ = imported
     user = json.loads((pages / "users.jsonl").read_text().splitlines()[0])["data"][0]
     (got,) = query(
         root / "rapport.duckdb",
@@ -80,7 +88,7 @@ def test_users_become_snapshots_with_both_count_spellings(imported):
 
 
 def test_a_non_json_line_is_rejected_with_its_line_and_the_rest_kept(imported):
-    pages, root, _ = imported
+    pages, root, *_ = imported
     path = pages / "streaming_output_with_error.jsonl"
     bad_lines = []
     for n, line in enumerate(path.read_text().splitlines(), 1):
@@ -105,7 +113,7 @@ def test_a_non_json_line_is_rejected_with_its_line_and_the_rest_kept(imported):
 
 
 def test_an_edited_tweet_counts_once_as_its_latest_version(imported):
-    _, root, _ = imported
+    _, root, *_ = imported
     rows = query(
         root / "rapport_analyst.duckdb",
         "SELECT post_id FROM marts.posts WHERE post_id IN (?, ?)",
@@ -115,7 +123,7 @@ def test_an_edited_tweet_counts_once_as_its_latest_version(imported):
 
 
 def test_reimporting_changes_nothing_and_says_so(imported, capsys):
-    pages, root, env = imported
+    pages, root, env, _ = imported
     before = query(root / "rapport.duckdb", "SELECT count(*) FROM canonical.posts")
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
@@ -144,7 +152,7 @@ def test_a_missing_file_is_a_clear_error(warehouse, capsys):
 
 
 def test_rebuild_from_raw_alone_gives_the_same_warehouse(imported):
-    _, root, env = imported
+    _, root, env, _ = imported
     tables = [
         "canonical.posts",
         "canonical.account_snapshots",

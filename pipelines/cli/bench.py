@@ -10,6 +10,8 @@ from pipelines.config.settings import Settings
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if args.demo_build:
+        return demo_build(args, settings)
     from pipelines.bench.run import BenchFailed, parse_size, run
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -32,4 +34,23 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def demo_build(args: argparse.Namespace, settings: Settings) -> int:
+    import shutil
+
+    from pipelines.bench.demo_build import DemoBuildFailed, run
+
+    root = (args.dir or settings.warehouse_path.parent / "bench") / "demo-build"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    try:
+        run(root.resolve(), runs=args.runs)
+    except DemoBuildFailed as exc:
+        print(f"rapport bench --demo-build: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
     return 0

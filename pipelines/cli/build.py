@@ -1,5 +1,5 @@
-"""`rapport build`, `rapport rebuild` and `rapport demo`: the selections of
-pipelines/defs/jobs.py, launched in-process by pipelines/defs/launcher.py."""
+"""`rapport build`, `rapport rebuild` and `rapport demo`: the jobs `build` and `demo`
+of pipelines/defs/jobs.py, launched in-process by pipelines/defs/launcher.py."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pipelines.canonical.tables import connect
 from pipelines.cli.check import print_check_table
 from pipelines.cli.output import print_build_summary, print_next_steps
 from pipelines.cli.report import demo_reports
+from pipelines.cli.stages import stage_lines
 from pipelines.config.settings import Settings
 from pipelines.core.locking import warehouse_write_lock
-from pipelines.defs.jobs import BUILD_SELECTION, DEMO_SELECTION
+from pipelines.defs.jobs import build_job, demo_job
 from pipelines.defs.launcher import RunFailed, launch
 from pipelines.sources.demo import DEFAULT_ANCHOR, DEFAULT_DAYS, land_as_retrieved, write_inbox
 from pipelines.sources.demo.inbox import FOLDERS, FORMATS
@@ -29,9 +30,10 @@ def build(settings: Settings, full_refresh: bool, finishing_rebuild: str | None 
     try:
         result = launch(
             settings,
-            BUILD_SELECTION,
+            build_job,
             run_config={"ops": {"rapport_dbt_models": {"config": {"full_refresh": full_refresh}}}},
             finishing_rebuild=finishing_rebuild,
+            watch=stage_lines,
         )
     except RunFailed as exc:  # show which quality checks stopped it
         print_check_table(exc.result)
@@ -93,9 +95,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"demo world: wrote {written} {formats} files to {folder}")
     # Only sources this build can import: a landed file no parser reads would stop a rebuild.
     land_as_retrieved(settings.raw_dir, [f for f in files if f.source in PARSERS])
-    print("running every asset (import, dbt models and tests) as one Dagster run ...")
+    print("running the demo job (import, dbt models and tests, quality checks) ...")
     try:
-        result = launch(settings, DEMO_SELECTION)
+        result = launch(settings, demo_job, watch=stage_lines)
     except RunFailed as exc:  # show which quality checks stopped it
         print_check_table(exc.result)
         raise

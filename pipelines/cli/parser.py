@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest size the pandas baseline runs at (it needs ~0.9 GB per million "
         "posts, so 100M would not fit in 24 GB; default 10M)",
     )
+    p.add_argument(
+        "--demo-build",
+        action="store_true",
+        help="instead: time `rapport build` on the demo warehouse (median of --runs, "
+        "minus process start-up; the README's small-build figure)",
+    )
+    p.add_argument("--runs", type=int, default=5, help="rounds of --demo-build (default 5)")
     p.set_defaults(func="bench:cmd_bench", needs=NEEDS_NOTHING)
 
     p = sub.add_parser(

@@ -1,5 +1,6 @@
 """`rapport report CLIENT` and the demo's closing audits: one in-process Dagster run per
-client (the client_audit selection of pipelines/defs/jobs.py, through the launcher),
+client (the job client_audit, or client_report without the refresh, of
+pipelines/defs/jobs.py, through the launcher),
 over every asset and check of the code location, so the quality gate's blocking checks
 run and gate exactly as in a scheduled run."""
 
@@ -13,13 +14,14 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.canonical.tables import connect
+from pipelines.cli.stages import stage_lines
 from pipelines.config.audits import UnknownClient, find_client, load_clients
 from pipelines.config.settings import Settings
 from pipelines.core import notify
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.assets.reports import CLIENT_AUDIT, EMAIL_TAG, current_quality
 from pipelines.defs.dagster_home import ensure_dagster_home
-from pipelines.defs.jobs import audit_selection
+from pipelines.defs.jobs import audit_job
 from pipelines.defs.launcher import launch
 from pipelines.reports.audit import ReportRefused, refuse_if_blocked
 from pipelines.reports.mail import MailError, smtp_settings
@@ -44,16 +46,18 @@ def run_audit(
     refresh: bool = True,
     log_level: str | None = None,
     email: bool = False,
+    show_stages: bool = True,
 ) -> AuditRun:
     period = {k: v for k, v in {"period_end": period_end, "period_days": period_days}.items() if v}
     result = launch(
         settings,
-        audit_selection(refresh),
+        audit_job(refresh),
         run_config={"ops": {"config__audit_periods": {"config": period}}},
         partition_key=client,
         log_level=log_level,
         label=f"audit of {client}: run",
         tags={EMAIL_TAG: "true"} if email else None,
+        watch=stage_lines if show_stages else None,
     )
     (materialization,) = [
         m for m in result.get_asset_materialization_events() if m.asset_key == CLIENT_AUDIT
@@ -139,7 +143,9 @@ def demo_reports(settings: Settings) -> None:
     paths = []
     for client in load_clients(settings.audits_path):
         # quiet: the build above has just printed dbt's every line
-        run = run_audit(settings, client.name, refresh=False, log_level="WARNING")
+        run = run_audit(
+            settings, client.name, refresh=False, log_level="WARNING", show_stages=False
+        )
         paths.append((client.name, run.html_path, run.csv_path, run))
     for name, html, csv, run in paths:
         print(f"  {name}: {html}\n  {' ' * len(name)}  {csv}")

@@ -1,6 +1,7 @@
-"""Every job and every selection the CLI launches, each defined once. The schedules
-(pipelines/defs/schedules.py) run these jobs; the CLI launches the same selections
-in-process through pipelines/defs/launcher.py."""
+"""Every job, each defined once, named for what it does: the schedules
+(pipelines/defs/schedules.py) run them, the CLI launches them in-process through
+pipelines/defs/launcher.py, and the Dagster UI lists every run under its job's name
+(`build`, `demo`, `client_report`...), never as an anonymous asset run."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import functools
 
 import dagster as dg
 
+from pipelines.defs.assets.network_ingest import bluesky_ingest_asset, mastodon_ingest_asset
 from pipelines.defs.assets.reports import AUDIT_PERIODS, CLIENT_AUDIT
+from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.checks import quality_checks
 from pipelines.defs.partitions import client_partitions
 
@@ -36,8 +39,10 @@ DEMO_SELECTION = (
 )
 
 # The daily refresh: live ingest, inbox import, every model, every check. The client
-# audits (group reports, partitioned by client) have their own schedules.
-DAILY_REFRESH_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.groups("reports")
+# audits (the audit period and the report, partitioned by client) have their own schedules.
+DAILY_REFRESH_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.assets(
+    AUDIT_PERIODS, CLIENT_AUDIT
+)
 
 
 def audit_selection(refresh: bool = True) -> dg.AssetSelection:
@@ -59,21 +64,72 @@ def audit_selection(refresh: bool = True) -> dg.AssetSelection:
 daily_refresh_job = dg.define_asset_job(
     "daily_refresh",
     selection=DAILY_REFRESH_SELECTION,
+    description="Live ingest, inbox import, every dbt model and every quality check.",
     tags=WRITES_WAREHOUSE,
 )
 
+# `rapport build` (and the from-scratch build that ends `rapport rebuild`)
+build_job = dg.define_asset_job(
+    "build",
+    selection=BUILD_SELECTION,
+    description="The audits config, every dbt model and test, every quality check.",
+    tags=WRITES_WAREHOUSE,
+)
+
+# `rapport demo`
+demo_job = dg.define_asset_job(
+    "demo",
+    selection=DEMO_SELECTION,
+    description="Import the inbox, then every dbt model and quality check (no live ingest).",
+    tags=WRITES_WAREHOUSE,
+)
+
+# One job per live network, for a run of only that network's ingest (the UI's
+# Launchpad; `rapport ingest NETWORK` calls the same library code directly).
+ingest_jobs = [
+    dg.define_asset_job(
+        f"ingest_{network}",
+        selection=dg.AssetSelection.assets(*keys),
+        description=f"Read the audited accounts' {label} activity into the canonical tables.",
+        tags=WRITES_WAREHOUSE,
+    )
+    for network, label, keys in [
+        ("x", "X", X_INGEST_KEYS),
+        ("bluesky", "Bluesky", [bluesky_ingest_asset.key]),
+        ("mastodon", "Mastodon", [mastodon_ingest_asset.key]),
+    ]
+]
+
 
 @functools.cache
-def client_audit_job() -> dg.UnresolvedAssetJobDefinition:
-    """Partitioned by the clients of audits.yaml (read on first call)."""
+def audit_job(refresh: bool = True) -> dg.UnresolvedAssetJobDefinition:
+    """Partitioned by the clients of audits.yaml (read on first call).
+    refresh: `client_audit`, the client's schedule and `rapport report CLIENT`.
+    Otherwise `client_report`, for `rapport report CLIENT --no-refresh` and the demo's
+    closing audits: the period, the audit models and the report, on the warehouse as it is."""
     return dg.define_asset_job(
-        "client_audit",
-        selection=audit_selection(refresh=True),
+        "client_audit" if refresh else "client_report",
+        selection=audit_selection(refresh),
         partitions_def=client_partitions(),
-        description="Refresh what a client's audit reads, then write its report.",
+        description=(
+            "Refresh what a client's audit reads, then write its report."
+            if refresh
+            else "Write a client's report from the warehouse as it is (no import)."
+        ),
         tags=WRITES_WAREHOUSE,
     )
 
 
+def client_audit_job() -> dg.UnresolvedAssetJobDefinition:
+    return audit_job(refresh=True)
+
+
 def all_jobs() -> list:
-    return [daily_refresh_job, client_audit_job()]
+    return [
+        daily_refresh_job,
+        build_job,
+        demo_job,
+        *ingest_jobs,
+        client_audit_job(),
+        audit_job(refresh=False),
+    ]

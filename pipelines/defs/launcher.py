@@ -4,7 +4,10 @@ resources, recorded in the DAGSTER_HOME run history the UI shows."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Callable
 
 import dagster as dg
 
@@ -41,7 +44,7 @@ def refuse_if_rebuild_unfinished(settings: Settings, allowed: str | None = None)
 
 def launch(
     settings: Settings,
-    selection: dg.AssetSelection,
+    job: dg.UnresolvedAssetJobDefinition,
     *,
     run_config: dict | None = None,
     partition_key: str | None = None,
@@ -49,15 +52,18 @@ def launch(
     log_level: str | None = None,
     label: str = "run",
     tags: dict[str, str] | None = None,
+    watch: Callable[[dg.DagsterInstance, str], contextlib.AbstractContextManager] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize `selection` (a selection of pipelines/defs/jobs.py) under the write
-    lock, refusing a warehouse whose rebuild is unfinished; after success, publish the
+    """Run `job` (a job of pipelines/defs/jobs.py) in-process under the write lock,
+    refusing a warehouse whose rebuild is unfinished; after success, publish the
     analyst copy. Raise RunFailed naming the failed steps.
 
     finishing_rebuild: the id of the rebuild this run completes (its from-scratch
     build); only that run may build on a warehouse whose rebuild is unfinished, and its
     success marks the rebuild complete before the analyst copy is published.
     partition_key: the client, for the partitioned audit assets.
+    watch(instance, run_id): a context the run executes inside, e.g. the CLI's stage
+    lines (pipelines/cli/stages.py), which follow the run's events as it goes.
     A failed run is told to the webhook here (pipelines/core/notify.py); the run-failure
     sensor leaves runs the CLI started to this."""
     ensure_dagster_home(settings)
@@ -69,16 +75,17 @@ def launch(
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} | (run_config or {})
     with warehouse_write_lock(settings.warehouse_path):
         refuse_if_rebuild_unfinished(settings, finishing_rebuild)
-        result = dg.materialize(
-            [*all_assets(), *all_checks()],
-            selection=selection,
-            partition_key=partition_key,
-            resources=build_resources(settings),
-            run_config=run_config,
-            instance=dg.DagsterInstance.get(),
-            tags={**(tags or {}), "rapport/writes": "warehouse", "rapport/started_by": "cli"},
-            raise_on_error=False,
-        )
+        instance = dg.DagsterInstance.get()
+        run_id = str(uuid.uuid4())
+        with watch(instance, run_id) if watch else contextlib.nullcontext():
+            result = resolve(settings, job).execute_in_process(
+                run_config=run_config,
+                instance=instance,
+                partition_key=partition_key,
+                run_id=run_id,
+                tags={**(tags or {}), "rapport/started_by": "cli"},
+                raise_on_error=False,
+            )
         if result.success:
             if finishing_rebuild:
                 _complete(settings, finishing_rebuild)
@@ -89,6 +96,18 @@ def launch(
         reasons = "; ".join(failures) or "see the run in the Dagster UI"
         raise RunFailed(f"{label} {result.run_id} failed in step(s): {reasons}", result)
     return result
+
+
+def resolve(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> dg.JobDefinition:
+    """The job over every asset and check of the code location, with this settings'
+    resources (the CLI's warehouse and paths, not the environment's defaults)."""
+    defs = dg.Definitions(
+        assets=all_assets(),
+        asset_checks=all_checks(),
+        jobs=[job],
+        resources=build_resources(settings),
+    )
+    return defs.resolve_job_def(job.name)
 
 
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:

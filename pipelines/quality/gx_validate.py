@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import warnings
 from collections import OrderedDict
 from typing import Any
@@ -18,6 +19,21 @@ from typing import Any
 # GX 1.24 has no usage statistics left to send, but older 1.x releases read this
 # variable; set it before GX is imported so a different pinned version stays quiet too.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def preload() -> threading.Thread:
+    """Import GX on a thread of its own, e.g. while dbt builds in its subprocess, so the
+    quality checks after it do not start with ~2.5 s of imports. A later import of GX
+    waits for this one (Python's import lock) and never runs twice."""
+
+    def load() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import great_expectations  # noqa: F401
+
+    thread = threading.Thread(target=load, name="rapport-gx-import", daemon=True)
+    thread.start()
+    return thread
 
 
 def _context():

@@ -21,6 +21,7 @@ from pipelines.defs.dbt_project import (
     prune_run_targets,
     rapport_dbt_project,
 )
+from pipelines.quality import gx_validate
 
 
 class RapportDbtTranslator(DagsterDbtTranslator):
@@ -76,6 +77,8 @@ def dbt_models() -> dg.AssetsDefinition:
             args = ["build", *PRODUCTION_BUILD_ARGS]
             if config.full_refresh:
                 args.append("--full-refresh")
+            # the quality checks follow in this run: their imports overlap dbt's work
+            gx_validate.preload()
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
             keep_partial_parse(invocation.target_path)

@@ -26,7 +26,7 @@ class ImportConfig(dg.Config):
 
 @dg.asset(
     key=["config", "audited_accounts"],
-    group_name="ingest",
+    group_name="config",
     kinds={"python", "duckdb"},
     description="The accounts audits.yaml names, per client and role (brand / competitor).",
 )
