@@ -20,7 +20,7 @@ from pipelines.core.locking import warehouse_write_lock
 from pipelines.defs.dagster_home import ensure_dagster_home
 from pipelines.quality.history import TableRow, format_table, record, rows_from_evaluations
 from pipelines.quality.outcome import CheckOutcome
-from pipelines.quality.registry import CHECKS, run_check
+from pipelines.quality.registry import CHECKS, run_checks
 from pipelines.quality.thresholds import QualityThresholds
 
 
@@ -49,7 +49,7 @@ def check_command(settings: Settings, *, publish: bool = True) -> int:
             # Checks would pass on a half-rebuilt warehouse (it is consistent, only
             # short of history), so say what they cannot see.
             rebuilds.refuse_if_unfinished(con)
-            outcomes = [run_check(check, con, thresholds) for check in CHECKS]
+            outcomes = run_checks(CHECKS, con, thresholds, path)
             record(con, run_id, outcomes)
         finally:
             con.close()

@@ -18,7 +18,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.canonical.tables import connect
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.quality.history import record
-from pipelines.quality.registry import CHECKS, run_check
+from pipelines.quality.registry import CHECKS, run_checks
 from pipelines.quality.thresholds import QualityThresholds
 
 _BY_KEY = {dg.AssetCheckKey(dg.AssetKey(c.asset_key_path), c.name): c for c in CHECKS}
@@ -49,7 +49,7 @@ def quality_checks_op(
     with warehouse_write_lock(path):
         con = connect(path)
         try:
-            outcomes = [run_check(c, con, quality) for c in selected]
+            outcomes = run_checks(selected, con, quality, path)
             record(con, context.run.run_id, outcomes)
         finally:
             con.close()

@@ -8,12 +8,15 @@ from DuckDB instead.)"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 # GX 1.24 has no usage statistics left to send, but older 1.x releases read this
@@ -71,6 +74,9 @@ def validate(
     parameters = parameters or {}
     digests = _ColumnDigests(frame, key_columns, parameters, sample_rows)
     keys = [digests.key(e) for e in expectations]
+    for key in keys:
+        if key not in _RESULTS and (kept := _KEPT.recall(key)) is not None:
+            _RESULTS[key] = kept
     todo = [(e, k) for e, k in zip(expectations, keys, strict=True) if k not in _RESULTS]
     if todo:
         results = _run_gx(
@@ -84,6 +90,7 @@ def validate(
         for (_, key), result in zip(todo, results, strict=True):
             _RESULTS[key] = result
     found = [_RESULTS[k] for k in keys]
+    _KEPT.used(keys, found)
     # Least recently used goes first: this call's results are the newest, so trimming
     # can never drop one of them before it is returned (a long process, e.g. the test
     # suite, fills the cache past its size).
@@ -96,6 +103,100 @@ def validate(
 
 _RESULTS_SIZE = 4096
 _RESULTS: OrderedDict[str, Any] = OrderedDict()
+
+
+class _KeptResults:
+    """The results of the last checks run on a warehouse, kept beside it as JSON
+    (`<warehouse>.gx-results.json`), so the next process checking the same content does
+    not validate it again: a build that changed nothing, or changed one mart, costs GX
+    only what changed. The key is the same content hash as in memory (expectation,
+    parameters, the columns read), plus GX's version; a result is GX's own, stored with
+    to_json_dict() and rebuilt as an ExpectationValidationResult. Written once, at the
+    end of the run, with exactly the results that run used: the file never grows."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.stored: dict[str, dict] = {}
+        self.run: dict[str, Any] = {}
+
+    def open(self, path: Path) -> None:
+        self.path, self.stored, self.run = path, {}, {}
+        try:
+            data = json.loads(path.read_text())
+            if data.get("format") == _KEPT_FORMAT and data.get("gx") == _gx_version():
+                self.stored = data["results"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.stored = {}  # none kept yet, or unreadable: validate everything
+
+    def recall(self, key: str):
+        if self.path is None or (stored := self.stored.get(key)) is None:
+            return None
+        try:
+            return _result_from_json(stored)
+        except Exception:  # noqa: BLE001 - a result that cannot be rebuilt is validated anew
+            return None
+
+    def used(self, keys: list[str], results: list[Any]) -> None:
+        if self.path is not None:
+            self.run.update(zip(keys, results, strict=True))
+
+    def close(self) -> None:
+        path, run = self.path, self.run
+        self.path, self.stored, self.run = None, {}, {}
+        if path is None:
+            return
+        payload = {
+            "format": _KEPT_FORMAT,
+            "gx": _gx_version(),
+            "results": {k: r.to_json_dict() for k, r in run.items()},
+        }
+        staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            staging.write_text(json.dumps(payload, default=str))
+            os.replace(staging, path)
+        except OSError:
+            staging.unlink(missing_ok=True)  # a read-only folder: nothing kept, nothing lost
+
+
+_KEPT_FORMAT = 1
+_KEPT = _KeptResults()
+
+
+@contextlib.contextmanager
+def results_kept_beside(warehouse: Path) -> Iterator[None]:
+    """Within the block, reuse and then keep the results of the checks run on this
+    warehouse (the caller holds the warehouse's write lock, so runs do not interleave)."""
+    _KEPT.open(warehouse.with_name(warehouse.name + ".gx-results.json"))
+    try:
+        yield
+    finally:
+        _KEPT.close()
+
+
+def _gx_version() -> str:
+    import great_expectations as gx
+
+    return gx.__version__
+
+
+def _result_from_json(stored: dict):
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
+    )
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    config = stored["expectation_config"]
+    return ExpectationValidationResult(
+        success=stored["success"],
+        expectation_config=ExpectationConfiguration(
+            type=config["type"], kwargs=config["kwargs"], meta=config.get("meta")
+        ),
+        result=stored.get("result") or {},
+        exception_info=stored.get("exception_info") or {},
+        meta=stored.get("meta") or {},
+    )
 
 
 class _ColumnDigests:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -107,3 +108,14 @@ def run_check(
             severity="ERROR" if check.blocking else "WARN",
             summary=f"could not run: {first_line} (has `rapport build` run?)",
         )
+
+
+def run_checks(
+    checks, con: duckdb.DuckDBPyConnection, thresholds: QualityThresholds, warehouse: Path
+) -> list[CheckOutcome]:
+    """Run `checks` on the warehouse at `warehouse` (under its write lock), reusing GX
+    results of unchanged content from its last checks run (gx_validate.results_kept_beside)."""
+    from pipelines.quality.gx_validate import results_kept_beside
+
+    with results_kept_beside(warehouse):
+        return [run_check(c, con, thresholds) for c in checks]
