@@ -1,7 +1,7 @@
 """The package's shape (issue 14): imports point one way, down the stages
 
-    config, core  ->  sources  ->  canonical  ->  (dbt)  ->  quality  ->  reports
-                                                           defs (Dagster)  ->  cli
+    config, core  ->  sources  ->  canonical  ->  audience  ->  (dbt)  ->  quality  ->  reports
+                                                                        defs (Dagster)  ->  cli
 
 read from the source with `ast` (every import, at module level or inside a function),
 so no import hidden in a function can close a cycle or reach up a layer. The checker
@@ -24,6 +24,7 @@ LIBRARY = (
     "pipelines.raw",
     "pipelines.sources",
     "pipelines.canonical",
+    "pipelines.audience",
     "pipelines.quality",
     "pipelines.reports",
 )
@@ -38,6 +39,7 @@ STAGES = (
     ("pipelines.raw",),
     ("pipelines.sources",),
     ("pipelines.canonical",),
+    ("pipelines.audience",),
     ("pipelines.quality",),
     ("pipelines.reports",),
     ("pipelines.defs",),

@@ -173,6 +173,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("sha")
     r.set_defaults(func="raw:cmd_raw_unforget", needs=NEEDS_WRITE)
 
+    p = sub.add_parser("audience", help="train and evaluate the fake-follower model")
+    audience = p.add_subparsers(dest="audience_command", required=True)
+    data_help = "labelled profiles (default: ../shared/data/bot_detection beside the checkout)"
+    a = audience.add_parser("train", help="rebuild the committed model file (same bytes)")
+    a.add_argument("--data", type=Path, metavar="DIR", help=data_help)
+    a.add_argument(
+        "--features",
+        choices=["reduced", "full"],
+        default="reduced",
+        help="reduced: fields X, Bluesky and Mastodon share (model.json); full: X (model_x.json)",
+    )
+    a.add_argument(
+        "--out", type=Path, metavar="FILE", help="default: pipelines/audience/model*.json"
+    )
+    a.set_defaults(func="audience:cmd_audience_train", needs=NEEDS_NOTHING)
+    a = audience.add_parser("evaluate", help="write the leave-collections-out evaluation table")
+    a.add_argument("--data", type=Path, metavar="DIR", help=data_help)
+    a.add_argument("--out", type=Path, metavar="FILE", help="default: docs/audience-evaluation.md")
+    a.set_defaults(func="audience:cmd_audience_evaluate", needs=NEEDS_NOTHING)
+
     p = sub.add_parser("docs", help="write dbt's docs site (one offline HTML page)")
     p.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/docs/")
     p.set_defaults(func="docs:cmd_docs", needs=NEEDS_NOTHING)

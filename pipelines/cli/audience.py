@@ -1,0 +1,59 @@
+"""`rapport audience train|evaluate`: the fake-follower model (pipelines/audience).
+
+The labelled data defaults to ../shared/data/bot_detection beside the checkout; the
+library takes the folder as an argument. A missing folder exits 2 with where it looked."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.config.settings import PROJECT_ROOT, Settings
+
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "bot_detection"
+DEFAULT_MODEL = {
+    "reduced": PROJECT_ROOT / "pipelines" / "audience" / "model.json",
+    "full": PROJECT_ROOT / "pipelines" / "audience" / "model_x.json",
+}
+DEFAULT_EVALUATION = PROJECT_ROOT / "docs" / "audience-evaluation.md"
+
+
+def write_from_data(
+    args: argparse.Namespace, make: Callable[[Path], str], out: Path, what: str
+) -> int:
+    """Check the data folder, make the file's text from it, write it to `out`."""
+    folder = (args.data or DEFAULT_DATA).resolve()
+    if not folder.is_dir():
+        print(
+            f"rapport: no labelled profiles: {folder} is not a folder (--data DIR)", file=sys.stderr
+        )
+        return 2
+    started = time.monotonic()
+    try:
+        text = make(folder)
+    except (FileNotFoundError, ValueError) as exc:  # a missing file, unreadable rows
+        print(f"rapport: {exc}", file=sys.stderr)
+        return 2
+    Path(out).write_text(text, encoding="utf-8")
+    print(f"{what} written to {out} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def cmd_audience_train(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.audience import artefact, train
+
+    def make(folder: Path) -> str:
+        return artefact.dumps(train.build(folder, args.features))
+
+    out = args.out or DEFAULT_MODEL[args.features]
+    return write_from_data(args, make, out, f"audience model ({args.features})")
+
+
+def cmd_audience_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.audience import evaluation_doc
+
+    out = args.out or DEFAULT_EVALUATION
+    return write_from_data(args, evaluation_doc.document, out, "audience evaluation")
