@@ -5,14 +5,13 @@ recomputed by hand, account age uses each row's own crawl time, bad rows are nam
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pipelines.audience import artefact, evaluate, features, profiles, train
+from pipelines.cli import main
 from pipelines.config.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DATA, shared_file
 
@@ -130,19 +129,14 @@ def test_a_malformed_row_is_named_and_the_others_load(tmp_path: Path):
     ]
 
 
-def test_train_with_a_missing_data_folder_exits_2_with_one_line(tmp_path: Path):
+def test_train_with_a_missing_data_folder_exits_2_with_one_line(tmp_path: Path, capsys):
     missing = tmp_path / "nowhere"
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "audience", "train", "--data", str(missing)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
+    assert main(["audience", "train", "--data", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
         f"rapport: no labelled profiles: {missing} is not a folder (--data DIR)"
     ]
-    assert done.stdout == ""
+    assert captured.out == ""
 
 
 def test_the_committed_evaluation_is_what_evaluate_writes(collections):

@@ -8,8 +8,9 @@ import platform
 from pathlib import Path
 
 import numpy as np
+import sklearn
 
-from pipelines.audience import evaluate, profiles
+from pipelines.audience import evaluate, mixed, profiles
 from pipelines.audience.features import BY_NAME, FEATURE_SETS
 
 COMMAND = "rapport audience evaluate"
@@ -21,7 +22,7 @@ def number(value: float, digits: int = 3) -> str:
     return "-" if value != value else f"{value:.{digits}f}"
 
 
-def pair_table(confusions: dict) -> list[str]:
+def pair_table(confusions: dict, prefix: str = "") -> list[str]:
     lines = [
         "| left out | fakes | humans | recall | specificity | precision | balanced accuracy "
         "| MCC |",
@@ -30,7 +31,7 @@ def pair_table(confusions: dict) -> list[str]:
     for (f, h), c in confusions.items():
         cells = [c.recall, c.specificity, c.precision, c.balanced_accuracy, c.mcc]
         lines.append(
-            f"| {f} + {h} | {c.tp + c.fn} | {c.tn + c.fp} | "
+            f"| {prefix}{f} + {h} | {c.tp + c.fn} | {c.tn + c.fp} | "
             + " | ".join(map(number, cells))
             + " |"
         )
@@ -47,16 +48,19 @@ def document(data_dir: Path) -> str:
     out = [
         "# Audience model: measured on collections it never saw",
         "",
-        f"Written by `{COMMAND}` (pipelines/audience/evaluate.py); do not edit by hand.",
+        f"Written by `{COMMAND}` (pipelines/audience/evaluation_doc.py); do not edit by hand.",
         f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, numpy {np.__version__}.",
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}.",
         "",
         "Data: ../shared/data/bot_detection (Cresci et al. 2015, 2017). Collections: "
         + ", ".join(f"{c} {n}" for c, n in sorted(_counts(rows).items()))
         + " profiles. Fake followers FSF and TWT are the two vendors of "
         "cresci2015_fake_followers_FSF_TWT.csv (split by creation date, see profiles.py); "
         "humans GEN (genuine accounts 2017) and TFP (The Fake Project 2015). Spambots are "
-        "not trained on. Threshold p >= 0.5.",
+        f"not trained on. Threshold p >= 0.5. Rows refused: {len(read.problems)}"
+        + "".join(f"; {p}" for p in read.problems[:5])
+        + ".",
         "",
         "A *pair* is one fake-follower and one human collection left out together: the model "
         "is trained on the two others and scored on the pair.",
@@ -98,6 +102,11 @@ def document(data_dir: Path) -> str:
             + f" | {number(min_ba(confusions))} | {number(worst_mcc)} |"
         )
         summary.append((rule, min_ba(confusions)))
+    out += ["", "Every measure, rule by rule:", ""]
+    table = pair_table({}, "")[:2]
+    for rule, confusions in rules.items():
+        table += pair_table(confusions, f"{rule}: ")[2:]
+    out += table
     out += [
         "",
         "Per collection (recall on fakes, specificity on humans):",
@@ -109,9 +118,9 @@ def document(data_dir: Path) -> str:
         f"| {r} | " + " | ".join(number(v) for v in vals.values()) + " |"
         for r, vals in rates.items()
     ]
-    mixed = evaluate.mixed_audiences(rows, FEATURE_SETS["reduced"])
-    out += _mixed_section(mixed)
-    out += _plain_summary(summary, mixed)
+    audiences = mixed.mixed_audiences(rows, FEATURE_SETS["reduced"])
+    out += _mixed_section(audiences)
+    out += _plain_summary(summary, audiences)
     out += ["", "## Feature definitions", ""]
     out += [f"- `{f}`: {BY_NAME[f].doc}" for f in FEATURE_SETS["full"]]
     return "\n".join(out) + "\n"
