@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.canonical import followers
 from pipelines.canonical import rebuild as rebuilds
 from pipelines.canonical.loader import LoadCounts, load_batch
 from pipelines.canonical.twcs_bulk import bulk_load_twcs
@@ -58,6 +59,9 @@ PARSERS: dict[str, Callable[[LandedFile], ParsedBatch]] = {
         landed.landed_at,
         instance=Path(landed.original_name).parent.name,
     ),
+    # Follower samples (canonical/followers.py): the pages load with their sample file.
+    **{source: followers.parse_page for source in followers.PAGE_SOURCE.values()},
+    followers.SAMPLE_SOURCE: followers.parse_sample,
 }
 # What files of each format look like, for directories and the inbox.
 PATTERNS = {
@@ -323,6 +327,8 @@ def reload_from_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log = pr
         "canonical.account_snapshots",
         "canonical.accounts",
         "canonical.rejects",
+        "canonical.follower_samples",
+        "canonical.sampled_followers",
         "ops.raw_files",
     ):
         con.execute(f"DELETE FROM {table}")
@@ -347,3 +353,27 @@ def reload_from_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path, log: Log = pr
         rebuilds.replayed_file(con, rebuild_id, i)
     rebuilds.mark(con, rebuild_id, rebuilds.REPLAYED)
     return replay
+
+
+def import_follower_sample(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, path: Path
+) -> ImportResult:
+    """A saved follower sample (canonical/followers.py): each page its file names
+    (relative to it) lands first, then the sample file itself, which loads them all."""
+    try:
+        header = followers.read_header(path.read_bytes())
+    except OSError as exc:
+        raise ImportRefused(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    except NotThisFormat as exc:
+        raise ImportRefused(f"{path}: {exc}") from exc
+    source = followers.PAGE_SOURCE[header["platform"]]
+    for i, page in enumerate(header["pages"]):
+        if not isinstance(page.get("file"), str):
+            raise ImportRefused(f"{path}: pages[{i}] names no file")
+        page_file = path.parent / page["file"]
+        if not page_file.is_file():
+            raise ImportRefused(f"{path}: pages[{i}] file {page_file} does not exist")
+        if sha256_of(page_file) != page["sha256"]:
+            raise ImportRefused(f"{path}: pages[{i}] file {page_file} is not the sha256 it names")
+        import_file(con, raw_dir, source, page_file)
+    return import_file(con, raw_dir, followers.SAMPLE_SOURCE, path)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.canonical import followers as followers_module
 from pipelines.raw.landing import LandedFile
 from pipelines.sources.records import ParsedBatch
 
@@ -23,6 +24,8 @@ _KEYS = {
     "posts": ("platform", "post_id"),
     "account_snapshots": ("platform", "account_id", "observed_at"),
     "accounts": ("platform", "account_id"),
+    "follower_samples": ("platform", "account_id", "sampled_at"),
+    "sampled_followers": ("platform", "account_id", "sampled_at", "follower_id"),
 }
 
 
@@ -162,6 +165,17 @@ def load_batch(
                 "first_seen_at": "LEAST(EXCLUDED.first_seen_at, first_seen_at)",
             },
         )
+        _upsert(
+            con,
+            "sampled_followers",
+            batch.sampled_followers,
+            _coalesce_all(con, "sampled_followers"),
+        )
+        for sample in batch.follower_samples:
+            sample = {**sample, "raw_file_id": landed.raw_file_id}
+            _upsert(con, "follower_samples", [sample], _coalesce_all(con, "follower_samples"))
+            if sample["incremental"]:
+                followers_module.carry_forward(con, sample)
         for reject in batch.rejects:
             con.execute(
                 "INSERT OR IGNORE INTO canonical.rejects VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -175,7 +189,8 @@ def load_batch(
                     reject.excerpt[:200],
                 ],
             )
-        record_loaded(con, landed, len(batch.posts) + len(batch.snapshots), len(batch.rejects))
+        loaded = len(batch.posts) + len(batch.snapshots) + len(batch.sampled_followers)
+        record_loaded(con, landed, loaded, len(batch.rejects))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -345,6 +345,51 @@ CREATE TABLE IF NOT EXISTS canonical.posts (
     PRIMARY KEY (platform, post_id)
 );
 
+-- One row per follower sample: one read of an audited account's follower list (issue 17).
+-- A sample is complete once this row exists; its followers are in sampled_followers.
+-- An incremental sample reads only the followers newer than the previous sample's and
+-- carries the previous sample's others forward (their profiles as observed then).
+CREATE TABLE IF NOT EXISTS canonical.follower_samples (
+    platform         VARCHAR NOT NULL,
+    account_id       VARCHAR NOT NULL,           -- the audited account followed
+    sampled_at       TIMESTAMPTZ NOT NULL,       -- the sample's time (its run's start)
+    method           VARCHAR NOT NULL,           -- most_recent (the network's newest-first list)
+    requested        INTEGER NOT NULL,           -- the sample size asked for
+    sampled          INTEGER NOT NULL,           -- followers in the sample
+    read_new         INTEGER NOT NULL,           -- of them, profiles read in this run
+    followers_total  BIGINT,                     -- the account's follower count, when known
+    hidden           BOOLEAN NOT NULL DEFAULT FALSE,  -- the network hides the list (Mastodon)
+    stopped_by       VARCHAR NOT NULL,           -- size | known | end | budget | hidden
+    incremental      BOOLEAN NOT NULL,           -- only followers newer than the last sample read
+    raw_file_id      VARCHAR NOT NULL,           -- the sample file (its pages: sampled_followers)
+    PRIMARY KEY (platform, account_id, sampled_at)
+);
+
+-- One row per follower of a sample: the follower's profile as observed at observed_at.
+CREATE TABLE IF NOT EXISTS canonical.sampled_followers (
+    platform            VARCHAR NOT NULL,
+    account_id          VARCHAR NOT NULL,        -- the audited account followed
+    sampled_at          TIMESTAMPTZ NOT NULL,    -- the sample (follower_samples)
+    follower_id         VARCHAR NOT NULL,
+    position            INTEGER NOT NULL,        -- 0 = the most recent follower
+    observed_at         TIMESTAMPTZ NOT NULL,    -- when this profile was read
+    handle              VARCHAR,
+    display_name        VARCHAR,
+    bio                 VARCHAR,
+    location            VARCHAR,
+    url                 VARCHAR,
+    profile_image_url   VARCHAR,
+    has_default_avatar  BOOLEAN,
+    account_created_at  TIMESTAMPTZ,
+    followers_count     BIGINT,
+    following_count     BIGINT,
+    post_count          BIGINT,
+    listed_count        BIGINT,                  -- X only
+    favourites_count    BIGINT,                  -- X only (likes given)
+    raw_file_id         VARCHAR NOT NULL,        -- the page it was read from
+    PRIMARY KEY (platform, account_id, sampled_at, follower_id)
+);
+
 -- Input that could not be loaded: kept with where it was and why, never dropped.
 CREATE TABLE IF NOT EXISTS canonical.rejects (
     raw_file_id    VARCHAR NOT NULL,

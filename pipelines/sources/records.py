@@ -47,6 +47,8 @@ class ParsedBatch:
     posts: list[dict] = field(default_factory=list)
     snapshots: list[dict] = field(default_factory=list)
     accounts: list[dict] = field(default_factory=list)
+    follower_samples: list[dict] = field(default_factory=list)  # canonical/followers.py
+    sampled_followers: list[dict] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     items_read: int = 0  # lines or rows read, for progress and reporting
 
