@@ -25,10 +25,30 @@ def rounded(value: float) -> float:
     return float(f"{value:.{DIGITS}g}")
 
 
-def model_document(fitted, files: dict[str, dict], command: str, sklearn_version: str) -> dict:
-    """`fitted` is a train.Fitted; `files` each training CSV's rows and sha256."""
-    scaler, model = fitted.scaler, fitted.model
+MEASURED_ERROR_METHOD = (
+    "each labelled collection scored by the same features trained on the other three "
+    "collections (that one left out), flagged when p >= threshold"
+)
+
+
+def measured_error(counts: dict[str, dict[str, int]]) -> dict:
+    """evaluate.left_out_counts grouped by class: what estimate.py corrects with."""
+    from pipelines.audience.evaluate import FAKE_COLLECTIONS, HUMAN_COLLECTIONS
+
     return {
+        "fake": {name: counts[name] for name in FAKE_COLLECTIONS},
+        "human": {name: counts[name] for name in HUMAN_COLLECTIONS},
+        "method": MEASURED_ERROR_METHOD,
+    }
+
+
+def model_document(
+    fitted, files: dict[str, dict], command: str, sklearn_version: str, error: dict | None = None
+) -> dict:
+    """`fitted` is a train.Fitted; `files` each training CSV's rows and sha256; `error`
+    the measured_error block (left out of the documents evaluate.py trains on the fly)."""
+    scaler, model = fitted.scaler, fitted.model
+    document = {
         "model": "logistic regression on standardised features (issue 17)",
         "formula": "p = 1 / (1 + exp(-(intercept + sum(coefficient * (x - mean) / scale))))",
         "features": [
@@ -50,6 +70,9 @@ def model_document(fitted, files: dict[str, dict], command: str, sklearn_version
         "sklearn_version": sklearn_version,
         "command": command,
     }
+    if error is not None:
+        document["measured_error"] = error
+    return document
 
 
 def dumps(document: dict) -> str:

@@ -68,11 +68,15 @@ def build(data_dir, feature_set: str = "reduced") -> dict:
     """The model document trained on every labelled file of `data_dir`."""
     import sklearn
 
-    from pipelines.audience import artefact, profiles
+    from pipelines.audience import artefact, evaluate, profiles
     from pipelines.audience.features import FEATURE_SETS
 
     read = profiles.load(data_dir)
     if read.problems:
         raise ValueError("; ".join(str(p) for p in read.problems[:5]))
-    fitted = fit(read.profiles, FEATURE_SETS[feature_set])
-    return artefact.model_document(fitted, read.files, command(feature_set), sklearn.__version__)
+    features = FEATURE_SETS[feature_set]
+    fitted = fit(read.profiles, features)
+    error = artefact.measured_error(evaluate.left_out_counts(read.profiles, features))
+    return artefact.model_document(
+        fitted, read.files, command(feature_set), sklearn.__version__, error
+    )
