@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import sklearn
 
-from pipelines.audience import evaluate, mixed, profiles
+from pipelines.audience import evaluate, mixed, mixed_doc, profiles
 from pipelines.audience.features import BY_NAME, FEATURE_SETS
 
 COMMAND = "rapport audience evaluate"
 TARGET_BA = 0.90
-TARGET_POINTS = 5.0
 
 
 def number(value: float, digits: int = 3) -> str:
@@ -118,8 +117,9 @@ def document(data_dir: Path) -> str:
         f"| {r} | " + " | ".join(number(v) for v in vals.values()) + " |"
         for r, vals in rates.items()
     ]
-    audiences = mixed.mixed_audiences(rows, FEATURE_SETS["reduced"])
-    out += _mixed_section(audiences)
+    audiences = {n: mixed.mixed_audiences(rows, f) for n, f in FEATURE_SETS.items()}
+    for name, cells in audiences.items():
+        out += mixed_doc.mixed_section(name, cells)
     out += _plain_summary(summary, audiences)
     out += ["", "## Feature definitions", ""]
     out += [f"- `{f}`: {BY_NAME[f].doc}" for f in FEATURE_SETS["full"]]
@@ -137,42 +137,22 @@ def _rate_name(collection: str) -> str:
     return "recall" if collection in evaluate.FAKE_COLLECTIONS else "specificity"
 
 
-def _mixed_section(mixed: list[dict]) -> list[str]:
-    out = [
-        "",
-        "## Mixed audiences (REDUCED model, Rogan-Gladen corrected)",
-        "",
-        "Audiences of 1,000 (GEN) or 400 (TFP) profiles drawn from a left-out pair at a known "
-        "fake share, 200 draws each; the model never saw either collection. The correction "
-        "uses the recall and specificity measured on the *other* pair. Error in percentage "
-        "points; the 95% interval is a parametric bootstrap over the audience and the "
-        "calibration counts.",
-        "",
-        "| audience | true share | sens used | spec used | mean abs error | max abs error | "
-        "draws within 5 pts | 95% interval held truth | uncorrected max error |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in mixed:
-        out.append(
-            f"| {r['audience']} | {r['truth']:.1f} | {r['sensitivity_used']:.3f} | "
-            f"{r['specificity_used']:.3f} | {r['mean_abs_error']:.1f} | {r['max_abs_error']:.1f} | "
-            f"{r['within_5']:.2f} | {r['coverage']:.2f} | {r['naive_max_abs_error']:.1f} |"
-        )
-    return out
-
-
-def _plain_summary(summary: list[tuple[str, float]], mixed: list[dict]) -> list[str]:
+def _plain_summary(summary: list[tuple[str, float]], audiences: dict[str, list[dict]]) -> list[str]:
     model_lines = [
         f"- {n}: minimum balanced accuracy {b:.3f} on a left-out pair "
         f"({'meets' if b >= TARGET_BA else 'misses'} the 0.90 target)."
         for n, b in summary[:2]
     ]
     best_rule = max(summary[2:], key=lambda x: x[1])
-    cells = len(mixed)
-    met = sum(r["max_abs_error"] <= TARGET_POINTS for r in mixed)
-    mean_met = sum(r["mean_abs_error"] <= TARGET_POINTS for r in mixed)
-    held = sum(r["coverage"] >= 0.95 for r in mixed)
-    verdict = "**met**" if met == cells else "**not met**"
+    strictly_met = all(
+        mixed_doc.target_met(c["other pair"]) for cells in audiences.values() for c in cells
+    )
+    mixed_lines = [
+        f"- {model} model, mixed audiences: "
+        + "; ".join(mixed_doc.calibration_words(cells, c) for c in mixed.CALIBRATIONS)
+        + "."
+        for model, cells in audiences.items()
+    ]
     return [
         "",
         "## In plain words",
@@ -181,10 +161,14 @@ def _plain_summary(summary: list[tuple[str, float]], mixed: list[dict]) -> list[
         f"- The best single rule ({best_rule[0]}) reaches {best_rule[1]:.3f} at worst.",
         "- These are two vendors' bought followers and two human samples of one research "
         "group (2013-2015); other vendors and other years may do worse.",
-        f"- Estimated fake share within 5 points of the truth in every draw: {met} of {cells} "
-        f"audience cells (on average within 5 points: {mean_met} of {cells}); the 95% interval "
-        f"held the truth at least 95% of the time in {held} of {cells}. The target (within 5 "
-        f"points on mixed audiences of unseen collections) is {verdict}: recall and "
-        "specificity differ between collections, so the rates measured on one pair do not "
-        "carry over to another, and the interval does not account for that.",
+        "- The issue's second target: estimated fake share within 5 points of the truth on "
+        "mixed audiences from collections not trained on (per cell in the tables above).",
+        *mixed_lines,
+        "- So the 5-point target is met in every cell."
+        if strictly_met
+        else "- So the 5-point target is **not met**: recall and specificity differ between "
+        "collections, and rates measured on one pair do not carry over to another. The "
+        "interval of estimate.py held the truth only when the spread it was given (the "
+        "committed measured_error) spanned the audience's own collections; with rates from "
+        "one unseen collection per class it held the truth far less often than 95%.",
     ]
