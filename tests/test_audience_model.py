@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.audience import artefact, evaluate, features, profiles, train
+from pipelines.audience import artefact, build, evaluate, features, profiles, train
 from pipelines.cli import main
 from pipelines.config.settings import PROJECT_ROOT
 from tests.conftest import SHARED_DATA, shared_file
@@ -31,10 +31,10 @@ def trained(collections) -> train.Fitted:
 
 
 def test_training_rebuilds_the_committed_model_byte_for_byte(collections):
-    first = artefact.dumps(train.build(DATA))
-    assert artefact.dumps(train.build(DATA)) == first
+    first = artefact.dumps(build.build(DATA))
+    assert artefact.dumps(build.build(DATA)) == first
     assert artefact.MODEL_PATH.read_text(encoding="utf-8") == first
-    full = artefact.dumps(train.build(DATA, "full"))
+    full = artefact.dumps(build.build(DATA, "full"))
     assert artefact.MODEL_X_PATH.read_text(encoding="utf-8") == full
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.audience.features import BY_NAME, matrix
-from pipelines.audience.profiles import Profile
+from pipelines.audience.profiles import FAKE_COLLECTIONS, HUMAN_COLLECTIONS, Profile
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 MODEL_X_PATH = Path(__file__).with_name("model_x.json")
@@ -33,8 +33,6 @@ MEASURED_ERROR_METHOD = (
 
 def measured_error(counts: dict[str, dict[str, int]]) -> dict:
     """evaluate.left_out_counts grouped by class: what estimate.py corrects with."""
-    from pipelines.audience.evaluate import FAKE_COLLECTIONS, HUMAN_COLLECTIONS
-
     return {
         "fake": {name: counts[name] for name in FAKE_COLLECTIONS},
         "human": {name: counts[name] for name in HUMAN_COLLECTIONS},

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipelines.audience import artefact
-from pipelines.audience.profiles import FAKE, Profile
+from pipelines.audience.profiles import FAKE, FAKE_COLLECTIONS, HUMAN_COLLECTIONS, Profile
 from pipelines.audience.train import fit
 
-FAKE_COLLECTIONS = ("FSF", "TWT")
-HUMAN_COLLECTIONS = ("GEN", "TFP")
 PAIRS = tuple((f, h) for f in FAKE_COLLECTIONS for h in HUMAN_COLLECTIONS)
 
 # Cresci et al. 2015, table of single rules: True = passes (looks human).

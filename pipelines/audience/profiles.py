@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,8 @@ COLLECTION = {
     "cresci2017_genuine_accounts.csv": "GEN",
     "cresci2015_humans_TFP.csv": "TFP",
 }
+FAKE_COLLECTIONS = ("FSF", "TWT")
+HUMAN_COLLECTIONS = ("GEN", "TFP")
 FAKES_FILE = "cresci2015_fake_followers_FSF_TWT.csv"
 # Vendor of a fake: the public Cresci-2015 export that does carry `dataset` (Social-Suraksha
 # fusers.csv @8903303ef97a) shows every FSF account created Jan-Mar 2013, TWT before 2013
@@ -84,10 +87,20 @@ def text(value: str | None) -> str:
 
 
 def parse_created(value: str) -> datetime:
+    """X's creation time: v1.1's Twitter format, epoch milliseconds, or v2's ISO 8601."""
     value = value.strip()
     if value.endswith("L") and value[:-1].isdigit():  # epoch milliseconds (a 2017 file)
         return datetime.fromtimestamp(int(value[:-1]) / 1000, tz=UTC)
-    return datetime.strptime(value, TWITTER_TIME)
+    try:
+        return datetime.strptime(value, TWITTER_TIME)
+    except ValueError:
+        return parse_iso(value)
+
+
+def parse_iso(value: str) -> datetime:
+    """ISO 8601 (X v2 writes 2010-03-03T12:49:24.000Z); without a zone, UTC."""
+    parsed = datetime.fromisoformat(value.strip())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_crawl(value: str) -> datetime:
@@ -103,23 +116,25 @@ def count(row: dict, column: str, required: bool) -> int:
     raw = text(row.get(column))
     if raw == "" and not required:
         return 0
+    if column not in row or raw == "":
+        raise ValueError(f"{column} is missing")
     if not raw.isdigit():
         raise ValueError(f"{column} {raw!r} is not a whole number")
     return int(raw)
 
 
-def profile_from_row(row: dict, file: str, label: str) -> Profile:
-    """One CSV row; ValueError says why it cannot be read."""
+def profile_fields(row: dict, observed: datetime, required: Collection[str] = ()) -> Profile:
+    """A profile from X API v1.1 user fields as text, observed at `observed`; ValueError
+    says why it cannot be read. listed_count and favourites_count count as 0 when absent
+    unless `required` names them (a model that uses them must not read absent as 0)."""
     if not text(row.get("id")):
         raise ValueError("id is empty")
-    crawl_column = "crawled_at" if "crawled_at" in row else "updated"
-    if not text(row.get(crawl_column)):
-        raise ValueError(f"{crawl_column} (the crawl time) is empty")
     try:
         created = parse_created(text(row.get("created_at")))
     except ValueError:
-        raise ValueError(f"created_at {row.get('created_at')!r} is not a Twitter time") from None
-    observed = parse_crawl(row[crawl_column])
+        raise ValueError(
+            f"created_at {row.get('created_at')!r} is not a Twitter or ISO 8601 time"
+        ) from None
     if created > observed:
         raise ValueError(f"created_at {created:%Y-%m-%d} is after the crawl {observed:%Y-%m-%d}")
     avatar = text(row.get("profile_image_url"))
@@ -127,10 +142,6 @@ def profile_from_row(row: dict, file: str, label: str) -> Profile:
     default_avatar = (
         "default_profile_images" in avatar or text(row.get("default_profile_image")) == "1"
     )
-    collection = COLLECTION.get(file, "")
-    if file == FAKES_FILE:
-        twt = created < VENDOR_CUTOFF or text(row["id"]) in TWT_2013_IDS
-        collection = "TWT" if twt else "FSF"
     return Profile(
         id=text(row["id"]),
         followers=count(row, "followers_count", True),
@@ -141,13 +152,34 @@ def profile_from_row(row: dict, file: str, label: str) -> Profile:
         default_avatar=default_avatar,
         created_at=created,
         observed_at=observed,
-        collection=collection,
-        label=label,
-        listed=count(row, "listed_count", False),
-        favourites=count(row, "favourites_count", False),
+        listed=count(row, "listed_count", "listed_count" in required),
+        favourites=count(row, "favourites_count", "favourites_count" in required),
         url=text(row.get("url")),
         location=text(row.get("location")),
     )
+
+
+def profile_from_row(row: dict, file: str, label: str) -> Profile:
+    """One labelled CSV row; ValueError says why it cannot be read."""
+    if not text(row.get("id")):
+        raise ValueError("id is empty")
+    crawl_column = "crawled_at" if "crawled_at" in row else "updated"
+    if not text(row.get(crawl_column)):
+        raise ValueError(f"{crawl_column} (the crawl time) is empty")
+    profile = profile_fields(row, parse_crawl(row[crawl_column]))
+    collection = COLLECTION.get(file, "")
+    if file == FAKES_FILE:
+        twt = profile.created_at < VENDOR_CUTOFF or profile.id in TWT_2013_IDS
+        collection = "TWT" if twt else "FSF"
+    return replace(profile, collection=collection, label=label)
+
+
+def check_width(row: dict, reader: csv.DictReader) -> None:
+    """A row with more or fewer fields than the header is refused, not guessed at."""
+    if None in row:
+        raise ValueError(f"more fields than the header's {len(reader.fieldnames)}")
+    if None in row.values():
+        raise ValueError(f"fewer fields than the header's {len(reader.fieldnames)}")
 
 
 def read_file(path: Path, label: str) -> tuple[list[Profile], list[Problem]]:
@@ -156,10 +188,7 @@ def read_file(path: Path, label: str) -> tuple[list[Profile], list[Problem]]:
         reader = csv.DictReader(handle)
         for row in reader:
             try:
-                if None in row:
-                    raise ValueError(f"more fields than the header's {len(reader.fieldnames)}")
-                if None in row.values():
-                    raise ValueError(f"fewer fields than the header's {len(reader.fieldnames)}")
+                check_width(row, reader)
                 profiles.append(profile_from_row(row, path.name, label))
             except ValueError as exc:
                 problems.append(Problem(path.name, reader.line_num, str(exc)))

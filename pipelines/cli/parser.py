@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("sha")
     r.set_defaults(func="raw:cmd_raw_unforget", needs=NEEDS_WRITE)
 
-    p = sub.add_parser("audience", help="train and evaluate the fake-follower model")
+    p = sub.add_parser("audience", help="train, evaluate and score the fake-follower model")
     audience = p.add_subparsers(dest="audience_command", required=True)
     data_help = "labelled profiles (default: ../shared/data/bot_detection beside the checkout)"
     a = audience.add_parser("train", help="rebuild the committed model file (same bytes)")
@@ -192,6 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, metavar="DIR", help=data_help)
     a.add_argument("--out", type=Path, metavar="FILE", help="default: docs/audience-evaluation.md")
     a.set_defaults(func="audience:cmd_audience_evaluate", needs=NEEDS_NOTHING)
+    a = audience.add_parser("score", help="score X profiles and estimate their fake share")
+    a.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="CSV, JSON or JSONL files")
+    a.add_argument("--out", type=Path, required=True, metavar="FILE.csv", help="per profile")
+    a.add_argument("--summary-json", type=Path, metavar="FILE.json", help="share, interval...")
+    a.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="observation time (ISO 8601) for profiles without observed_at/crawled_at/updated",
+    )
+    a.add_argument(
+        "--features",
+        choices=["reduced", "full"],
+        default="full",
+        help="full: the X model (model_x.json, default); reduced: model.json",
+    )
+    a.set_defaults(func="audience:cmd_audience_score", needs=NEEDS_NOTHING)
 
     p = sub.add_parser("docs", help="write dbt's docs site (one offline HTML page)")
     p.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/docs/")
