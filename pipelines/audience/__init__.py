@@ -4,6 +4,7 @@ profiles.py reads the labelled collections of ../shared/data/bot_detection, feat
 defines every feature once, train.py fits the logistic regression (scikit-learn),
 evaluate.py measures it on collections it never saw (mixed.py: mixed audiences;
 evaluation_doc.py and mixed_doc.py: the committed Markdown), artefact.py writes the model
-as readable JSON with its measured error and scores profiles from that JSON alone (numpy,
-no scikit-learn), estimate.py turns flagged counts into the corrected fake share and its
-interval, inputs.py reads profiles to score (`rapport audience score`)."""
+as readable JSON and scores profiles from that JSON alone (numpy, no scikit-learn),
+build.py makes the committed document with its measured error, estimate.py turns flagged
+counts into the corrected fake share and its interval, inputs.py reads profiles to score
+and summary.py writes what `rapport audience score` gives."""
