@@ -147,3 +147,16 @@ def test_the_committed_evaluation_is_what_evaluate_writes(collections):
 
     committed = (PROJECT_ROOT / "docs" / "audience-evaluation.md").read_text(encoding="utf-8")
     assert tables(evaluation_doc.document(DATA)) == tables(committed)
+
+
+def test_the_measured_error_is_each_collection_scored_by_a_model_that_never_saw_it(collections):
+    rows = collections.profiles
+    models = ((artefact.MODEL_PATH, features.REDUCED), (artefact.MODEL_X_PATH, features.FULL))
+    for path, names in models:
+        error = artefact.load(path)["measured_error"]
+        for kind, collection in (("fake", "TWT"), ("human", "TFP")):
+            model = evaluate.left_out_document(rows, names, {collection})
+            test = [p for p in rows if p.collection == collection]
+            flagged = int(artefact.is_fake(model, artefact.score(model, test)).sum())
+            assert error[kind][collection] == {"profiles": len(test), "flagged": flagged}
+        assert set(error["fake"]) == {"FSF", "TWT"} and set(error["human"]) == {"GEN", "TFP"}

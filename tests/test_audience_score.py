@@ -291,3 +291,10 @@ def test_a_real_file_of_humans_scores_a_small_fake_share(tmp_path: Path):
     assert document["observed_share"] < 0.10
     low, high = document["interval"]
     assert 0 <= low <= document["estimated_fake_share"] <= high < 0.15
+
+
+def test_the_point_estimate_lies_inside_its_interval_for_every_count():
+    model = json.loads(MODEL_X.read_text(encoding="utf-8"))
+    for flagged in range(51):
+        result = estimate.estimate(model, 50, flagged)
+        assert 0 <= result.low <= result.share <= result.high <= 1
