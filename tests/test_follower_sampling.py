@@ -30,7 +30,7 @@ from pipelines.sources.x_api.ingest import SOURCE as X_SOURCE
 from tests.conftest import shared_file
 from tests.fake_networks import FakeBluesky, FakeMastodon, point_at
 from tests.fake_x_api import FakeClock, FakeXApi, World
-from tests.x_helpers import cells_holding, files_holding, query
+from tests.x_helpers import Killed, cells_holding, files_holding, kill_at, query
 
 TOKEN = "rapport-sentinel-follower-token-3e7a91"
 TWITTER = "Twitter"  # the account tweepy recorded the followers of (id 783214)
@@ -249,6 +249,7 @@ def bluesky_shared() -> Path:
 
 
 def bluesky_run(root: Path, fake: FakeBluesky, clock: FakeClock, run_id: str, **changes):
+    checkpoint = changes.pop("checkpoint", lambda where: None)
     config = NetworkConfig(
         appview_url=fake.url,
         pds_url=fake.url,
@@ -269,6 +270,7 @@ def bluesky_run(root: Path, fake: FakeBluesky, clock: FakeClock, run_id: str, **
             sleep=clock.sleep,
             log=lambda line: None,
             load_page=page_loader(con, root / "raw", BLUESKY_SOURCE),
+            checkpoint=checkpoint,
         )
         return sampler.run([ATPROTO])
     finally:
@@ -296,6 +298,45 @@ def test_bluesky_samples_read_newest_first_and_then_only_the_new(bluesky_shared,
     assert sampled(tmp_path, rows[0][2]) == recorded[:15]
     assert sampled(tmp_path, rows[1][2]) == new + recorded[:13]
     assert len(landed(tmp_path, "bluesky-followers")) == 3
+
+
+@pytest.mark.parametrize("nth", [1, 2])
+def test_a_run_killed_mid_sample_leaves_only_pages_and_the_rerun_samples(
+    bluesky_shared, tmp_path, nth
+):
+    clock = FakeClock(START)
+    with FakeBluesky(bluesky_shared) as fake:
+        with pytest.raises(Killed):
+            bluesky_run(tmp_path, fake, clock, "r1", checkpoint=kill_at("landed", nth))
+        assert samples(tmp_path) == []  # only pages: no partial sample
+        assert len(landed(tmp_path, "bluesky-followers")) == nth
+        run = query(tmp_path / "rapport.duckdb", "SELECT status FROM ops.network_runs")
+        assert run == [("failed",)]
+        assert bluesky_run(tmp_path, fake, clock, "r2").status == "complete"
+        recorded = [v["did"] for v in fake.followers[fake.profiles[ATPROTO]["did"]]]
+    (row,) = samples(tmp_path)
+    assert row[3:7] == (15, 15, 15, "size")
+    assert sampled(tmp_path, row[2]) == recorded[:15]
+
+
+def test_the_dagster_asset_samples_with_run_metadata(bluesky_shared, tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.config.settings import load_settings
+    from pipelines.defs.assets.followers import bluesky_followers
+    from pipelines.defs.resources import build_resources
+
+    audits = f"clients:\n  - name: acme\n    brands: [{{platform: bluesky, handle: {ATPROTO}}}]\n"
+    with FakeBluesky(bluesky_shared) as fake:
+        networks = f"bluesky:\n  appview_url: {fake.url}\n  follower_sample_size: 12\n"
+        wh = point_at(monkeypatch, tmp_path, audits, networks)
+        result = dg.materialize([bluesky_followers], resources=build_resources(load_settings()))
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    meta = event.materialization.metadata
+    assert (meta["samples"].value, meta["followers_read"].value) == (1, 12)
+    assert meta["status"].value == "complete"
+    assert samples(wh)[0][3:7] == (12, 12, 12, "size")
 
 
 # -------------------------------------------------------------------- Mastodon

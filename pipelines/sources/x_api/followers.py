@@ -11,8 +11,9 @@ Money. X bills every user object a page returns (price_per_user_usd). Each accou
 sample has its own budget, max_follower_cost_per_audit_usd, priced on every user
 received (an upper bound: X bills an object once a UTC day): before each request the
 page is sized to the room left, so the sample can never pass it, and a sample the
-budget ends says ``stopped_by: budget``. The run's budget (max_cost_per_run_usd)
-caps it too. What was billed goes to ops.api_usage (endpoint ``followers``),
+budget ends says ``stopped_by: budget``. The run's own budget (max_cost_per_run_usd)
+governs its profile lookups, as in ``rapport ingest x``; each sample has its own.
+What was billed goes to ops.api_usage (endpoint ``followers``),
 ops.api_charges and the run's totals, as each page lands."""
 
 from __future__ import annotations
@@ -91,9 +92,7 @@ class XFollowerSampler(FollowerSampler):
         price = self.config.user_price_micros
         if price <= 0:
             return None
-        own = (self.config.follower_budget_micros - self.sample_spent) // price
-        run = (self.config.budget_micros - self.ingest.spent) // price
-        return max(0, min(own, run))
+        return max(0, (self.config.follower_budget_micros - self.sample_spent) // price)
 
     def budget_note(self) -> str:
         return (
