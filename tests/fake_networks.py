@@ -447,6 +447,7 @@ class FakeMastodon(_Server):
         self.followers: dict[str, list[tuple[int, dict]]] = {
             account["id"]: [(5127706 - 2501 * i, f) for i, f in enumerate(followers)]
         }
+        self.hidden: set[str] = set()  # account ids whose follower list is served empty
 
     def add_status(self, username: str, text: str, at: datetime) -> str:
         account = self.accounts[username.lower()]
@@ -467,9 +468,12 @@ class FakeMastodon(_Server):
         follows.insert(0, (follows[0][0] + 1000, follower))
         return new_id
 
-    def hide_collections(self, username: str) -> None:
-        """The account hides its follower list: its profile says so, the list is empty."""
-        self.accounts[username.lower()]["hide_collections"] = True
+    def hide_collections(self, username: str, in_profile: bool = True) -> None:
+        """The account hides its follower list: the list is served empty and (unless
+        not `in_profile`, as an older server's profile) its profile says so."""
+        account = self.accounts[username.lower()]
+        account["hide_collections"] = True if in_profile else account.get("hide_collections")
+        self.hidden.add(account["id"])
 
     def _headers(self) -> dict[str, str]:
         """300 requests a 5-minute window, as Mastodon's default limit."""
@@ -537,8 +541,7 @@ class FakeMastodon(_Server):
         return 200, headers, _json(page), [s["id"] for s in page]
 
     def _followers(self, account_id: str, query: dict) -> Reply:
-        account = next(a for a in self.accounts.values() if a["id"] == account_id)
-        follows = [] if account.get("hide_collections") else self.followers.get(account_id, [])
+        follows = [] if account_id in self.hidden else self.followers.get(account_id, [])
         limit = min(int(query.get("limit", 40)), 80)
         if "max_id" in query:
             follows = [(n, f) for n, f in follows if n < int(query["max_id"])]
