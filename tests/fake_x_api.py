@@ -200,6 +200,7 @@ class Served:
     data_ids: list[str]  # posts in data
     post_ids: list[str]  # every post object in the response
     user_ids: list[str]  # every user object in the response
+    body: bytes = b""  # the body sent, when the response was whole
 
 
 class FakeXApi:
@@ -540,7 +541,9 @@ class FakeXApi:
                 users = [o["id"] for o in data + included.get("users", []) if "username" in o]
                 ids = [t["id"] for t in data if "text" in t]
                 with fake._lock:
-                    fake.served.append(Served(split.path, params, status, ids, posts, users))
+                    whole = raw if ok else b""
+                    served = Served(split.path, params, status, ids, posts, users, whole)
+                    fake.served.append(served)
                 self.send_response(status)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 reset = int(fake.clock().timestamp()) + 900

@@ -148,8 +148,9 @@ def test_a_first_x_sample_within_budget_lands_raw_and_loads(x_runs):
         [x_runs["first_at"]],
     )
     assert len(first_pages) == 3 and {r[0] for r in first_pages} <= set(pages)
-    # each page as X sent it: a JSON object with `data`
-    assert all(p.read_bytes().startswith(b'{"data":[') for p in pages.values())
+    # each page byte for byte as X sent it
+    sent = {s.body for s in x_runs["first_requests"]}
+    assert {pages[r[0]].read_bytes() for r in first_pages} == sent
     usage = query(
         root / "rapport.duckdb",
         "SELECT users_read, users_charged, estimated_cost_usd FROM ops.api_usage "
@@ -275,6 +276,52 @@ def test_a_run_failing_mid_sample_leaves_no_sample_and_the_next_completes(casset
         tmp_path / "rapport.duckdb", "SELECT run_id, status FROM ops.api_runs ORDER BY 1"
     )
     assert status == [("r1", "stopped"), ("r2", "complete")]
+
+
+def test_rapport_ingest_followers_on_x_prints_its_spend_and_never_the_token(
+    cassettes, tmp_path, monkeypatch, capsys
+):
+    from pipelines.cli import main
+
+    audits = "clients:\n  - name: acme\n    brands: [{platform: x, handle: Twitter}]\n"
+    wh = point_at(monkeypatch, tmp_path, audits, "")
+    (tmp_path / "x.yaml").write_text(
+        "follower_sample_size: 60\nfollower_page_size: 50\nmax_follower_cost_per_audit_usd: 0.5\n"
+    )
+    with FakeXApi(World.from_cassettes(cassettes), TOKEN) as api:
+        for name, value in {
+            "X_BEARER_TOKEN": TOKEN,
+            "RAPPORT_X_API_URL": api.url,
+            "RAPPORT_X_CONFIG": str(tmp_path / "x.yaml"),
+        }.items():
+            monkeypatch.setenv(name, value)
+        code = main(["ingest", "followers", "--network", "x"])
+        asked = [s.params["max_results"] for s in api.requests_to("/followers")]
+    out = capsys.readouterr()
+    assert code == 0 and asked == ["50"]  # $0.50: 50 users, the budget's whole room
+    assert "X follower samples of 1 account(s), 60 a sample, at most $0.50 each" in out.out
+    assert "stopped_by budget: the budget allowed no more: $0.50 of the $0.50" in out.out
+    assert "1 sample(s), 50 followers read" in out.out and "estimated $0.510" in out.out
+    assert TOKEN not in out.out + out.err
+    assert files_holding(wh, [TOKEN]) == []
+    assert samples(wh)[0][3:7] == (60, 50, 50, "budget")
+
+
+def test_the_x_asset_is_skipped_without_a_token(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.config.settings import load_settings
+    from pipelines.defs.assets.followers import x_followers
+    from pipelines.defs.resources import build_resources, x_api_resource
+
+    audits = "clients:\n  - name: acme\n    brands: [{platform: x, handle: Twitter}]\n"
+    point_at(monkeypatch, tmp_path, audits, "")
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    resources = {**build_resources(load_settings()), "x_api": x_api_resource()}
+    result = dg.materialize([x_followers], resources=resources)
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    assert event.materialization.metadata["skipped"].value == "X_BEARER_TOKEN not set"
 
 
 # --------------------------------------------------------------------- Bluesky

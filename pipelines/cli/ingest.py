@@ -268,8 +268,9 @@ def ingest_followers(settings: Settings, network: str | None, force: bool) -> in
                         f"${x_config.max_follower_cost_per_audit_usd:.2f} each"
                     )
                 print(f"{name} follower samples of {len(handles)} account(s){note}")
-                sampler = _follower_sampler(n, con, settings, sample_store(con, settings.raw_dir),
-                                            new_run_id())  # fmt: skip
+                store = sample_store(con, settings.raw_dir)
+                run_id = f"{new_run_id()}-followers"
+                sampler = _follower_sampler(n, con, settings, store, run_id)
                 try:
                     result = sampler.run(handles, force=force)
                 except XAccessError as exc:
