@@ -14,7 +14,9 @@ A sample stops at the first of:
 
 A sample read incrementally starts with a small page (the followers new since the
 last sample, plus a few) and doubles it from there, so a week's few new followers do
-not cost a page of old ones. An account whose latest complete sample is younger than
+not cost a page of old ones (X bills each one). The carried followers are the last
+sample's, so a sample the budget cut short stays that short until its followers are
+replaced by new ones. An account whose latest complete sample is younger than
 ``follower_refresh_days`` is skipped (``force`` samples it anyway).
 
 Nothing here knows the file format: the caller hands in a ``SampleStore`` (built on
