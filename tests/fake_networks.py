@@ -4,9 +4,15 @@ recorded responses of ../shared/data (never copied into the repo).
 
 Bluesky (FakeBluesky): getProfile, getAuthorFeed (newest first; limit and cursor
 honoured: the cursor is the sort time of the page's last item, as the AppView's),
-getPostThread, createSession and searchPosts (which needs the session's bearer token).
+getPostThread, createSession, searchPosts (which needs the session's bearer token) and
+getFollowers (the recorded getFollows of atproto.com, its profile views served as the
+followers of its subject; limit and cursor honoured).
 Mastodon (FakeMastodon): accounts/lookup, accounts/:id/statuses (limit, max_id,
-min_id, since_id honoured, with Link headers), statuses/:id/context.
+min_id, since_id honoured, with Link headers), statuses/:id/context and
+accounts/:id/followers (the recorded followers, paged by follow ids in Link headers as
+Mastodon does; ``hide_collections`` hides them).
+
+Both can add a follower on top of an account's list, newest first.
 
 Both record every request and the post ids each response served, can add a post,
 answer a scripted fault (429 with the network's rate-limit headers, 5xx) to the next
@@ -215,6 +221,7 @@ class FakeBluesky(_Server):
         self.password = password
         self.taken_down: set[str] = set()  # handles answered with AccountTakedown
         self.access_jwt: str | None = None
+        self.followers: dict[str, list[dict]] = {}  # DID -> profile views, newest first
         self._load(shared)
 
     def _load(self, shared: Path) -> None:
@@ -241,6 +248,10 @@ class FakeBluesky(_Server):
             if i["post"]["author"]["handle"] not in ("bsky.app", "dril.bsky.social")
         ]
         self.mentions[dril["handle"]] = others
+        # getFollows of atproto.com: its 21 profile views, served as its followers.
+        follows = json.loads((shared / "feeds/follows.json").read_text())
+        self._add_profile(follows["subject"])
+        self.followers[follows["subject"]["did"]] = follows["follows"]
         for feed in self.feeds.values():
             feed.sort(key=lambda i: i["post"]["indexedAt"], reverse=True)
         for found in self.mentions.values():
@@ -260,6 +271,14 @@ class FakeBluesky(_Server):
         post["record"].update(text=text, createdAt=stamp)
         self.feeds[did].insert(0, {"post": post})
         return post["uri"]
+
+    def add_follower(self, handle: str, new_handle: str) -> str:
+        """A new follower on top of the account's list (a recorded one, re-keyed)."""
+        did = self.profiles[handle]["did"]
+        view = copy.deepcopy(self.followers[did][-1])
+        view.update(did=f"did:plc:new{len(self.followers[did]):021d}", handle=new_handle)
+        self.followers[did].insert(0, view)
+        return view["did"]
 
     @staticmethod
     def _error(status: int, name: str, message: str) -> Reply:
@@ -284,6 +303,11 @@ class FakeBluesky(_Server):
             return self._page(
                 "feed", feed, query, lambda i: i["post"]["indexedAt"], lambda i: i["post"]["uri"]
             )
+        if nsid == "app.bsky.graph.getFollowers":
+            profile = self.profiles.get(query.get("actor", ""))
+            if profile is None:
+                return self._error(400, "InvalidRequest", "Profile not found")
+            return self._followers(profile, query)
         if nsid == "app.bsky.feed.getPostThread":
             return self._post_thread(query.get("uri", ""))
         if nsid == "app.bsky.feed.searchPosts":
@@ -325,6 +349,21 @@ class FakeBluesky(_Server):
         if len(below) > limit:
             out["cursor"] = sort_at(page[-1])
         return 200, {}, _json(out), [uri(i) for i in page]
+
+    def _followers(self, profile: dict, query: dict) -> Reply:
+        views = self.followers.get(profile["did"], [])
+        limit = int(query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            return self._error(400, "InvalidRequest", "limit must be between 1 and 100")
+        dids = [v["did"] for v in views]
+        cursor = query.get("cursor")
+        below = views[dids.index(cursor) + 1 :] if cursor in dids else views
+        page = below[:limit]
+        subject = {k: profile[k] for k in ("did", "handle", "displayName") if k in profile}
+        out: dict = {"subject": subject, "followers": page}
+        if len(below) > limit:
+            out["cursor"] = page[-1]["did"]
+        return 200, {}, _json(out), [v["did"] for v in page]
 
     def _post_thread(self, uri: str) -> Reply:
         post = next(
@@ -401,6 +440,14 @@ class FakeMastodon(_Server):
                 reply["account"]["acct"] += "@mastodon.social"
             replies.append(reply)
         self.replies: dict[str, list[dict]] = {newest["id"]: replies}
+        # The recorded followers (limit=3), each with the id of its follow: Link headers
+        # page by follow ids (the recording's rel="next" max_id is its last follow's).
+        ((uri, followers),) = vcr_bodies(shared / "get_account_followers_default.yml")
+        assert uri.split("/")[-2] == account["id"]
+        self.followers: dict[str, list[tuple[int, dict]]] = {
+            account["id"]: [(5127706 - 2501 * i, f) for i, f in enumerate(followers)]
+        }
+        self.hidden: set[str] = set()  # account ids whose follower list is served empty
 
     def add_status(self, username: str, text: str, at: datetime) -> str:
         account = self.accounts[username.lower()]
@@ -410,6 +457,23 @@ class FakeMastodon(_Server):
         status["uri"] = status["url"] = f"https://{self.INSTANCE}/@{username}/{new_id}"
         self.statuses[account["id"]].insert(0, status)
         return new_id
+
+    def add_follower(self, username: str, new_username: str) -> str:
+        """A new follower on top of the account's list (a recorded one, re-keyed)."""
+        account = self.accounts[username.lower()]
+        follows = self.followers[account["id"]]
+        follower = copy.deepcopy(follows[-1][1])
+        new_id = str(int(self.clock.now.timestamp() * 1000) << 16 | len(follows))
+        follower.update(id=new_id, username=new_username, acct=f"{new_username}@example.social")
+        follows.insert(0, (follows[0][0] + 1000, follower))
+        return new_id
+
+    def hide_collections(self, username: str, in_profile: bool = True) -> None:
+        """The account hides its follower list: the list is served empty and (unless
+        not `in_profile`, as an older server's profile) its profile says so."""
+        account = self.accounts[username.lower()]
+        account["hide_collections"] = True if in_profile else account.get("hide_collections")
+        self.hidden.add(account["id"])
 
     def _headers(self) -> dict[str, str]:
         """300 requests a 5-minute window, as Mastodon's default limit."""
@@ -444,6 +508,10 @@ class FakeMastodon(_Server):
             if parts[3] not in self.statuses:
                 return missing
             return self._statuses(self.statuses[parts[3]], query)
+        if parts[:3] == ["api", "v1", "accounts"] and parts[4:] == ["followers"]:
+            if parts[3] not in self.statuses:
+                return missing
+            return self._followers(parts[3], query)
         if parts[:3] == ["api", "v1", "statuses"] and parts[4:] == ["context"]:
             replies = self.replies.get(parts[3], [])
             echoed = headers.get("Authorization")  # a careless proxy's echo: never stored
@@ -471,6 +539,21 @@ class FakeMastodon(_Server):
                 f'<{base}&min_id={page[0]["id"]}>; rel="prev"'
             )
         return 200, headers, _json(page), [s["id"] for s in page]
+
+    def _followers(self, account_id: str, query: dict) -> Reply:
+        follows = [] if account_id in self.hidden else self.followers.get(account_id, [])
+        limit = min(int(query.get("limit", 40)), 80)
+        if "max_id" in query:
+            follows = [(n, f) for n, f in follows if n < int(query["max_id"])]
+        page = follows[:limit]
+        headers = self._headers()
+        if page:  # as Mastodon: a next link whenever the page is full
+            base = f"{self.url}/api/v1/accounts/{account_id}/followers?limit={limit}"
+            links = [f'<{base}&since_id={page[0][0]}>; rel="prev"']
+            if len(page) == limit:
+                links.insert(0, f'<{base}&max_id={page[-1][0]}>; rel="next"')
+            headers["Link"] = ", ".join(links)
+        return 200, headers, _json([f for _, f in page]), [f["id"] for _, f in page]
 
 
 def status_ids(served: list[Served]) -> list[str]:

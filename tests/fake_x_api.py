@@ -1,18 +1,24 @@
-"""A fake of the three X API v2 endpoints the ingest reads, for tests: real HTTP on
-127.0.0.1 (http.server in a daemon thread), bounded (it stops itself after
-``max_requests`` requests or ``max_seconds``), with faults scripted per request.
+"""A fake of the X API v2 endpoints the ingest and the follower sampler read, for
+tests: real HTTP on 127.0.0.1 (http.server in a daemon thread), bounded (it stops
+itself after ``max_requests`` requests or ``max_seconds``), with faults scripted per
+request.
 
 It serves a World: users, posts, and which posts are each account's timeline and
 mentions. ``World.from_pages`` builds one from X API v2 pages (the demo world's files),
 so the ingest reads over HTTP exactly the posts the demo wrote to disk. Like the real
 API it honours ``max_results``, ``since_id``, ``until_id``, ``start_time``,
 ``pagination_token``, ``tweet.fields`` / ``user.fields`` (only the default fields plus
-the ones asked for come back) and the expansions; it answers a missing or wrong bearer
-token with 401, puts not-found / suspended / not-authorised notices in ``errors`` beside
-the data, and sends ``x-rate-limit-*`` headers on every response."""
+the ones asked for come back) and the expansions. GET /2/users/:id/followers serves
+the most recent first (``max_results`` 1 to 1000, ``pagination_token``):
+``World.from_cassettes`` serves tweepy's recording of it, and ``add_follower`` puts a
+new follower on top. It answers a missing or wrong bearer token with 401, puts
+not-found / suspended / not-authorised notices in ``errors`` beside the data, and
+sends ``x-rate-limit-*`` headers on every response."""
 
 from __future__ import annotations
 
+import copy
+import gzip
 import json
 import threading
 import time
@@ -23,6 +29,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
+
+import yaml
 
 PROBLEMS = "https://api.twitter.com/2/problems/"
 DEFAULT_TWEET_KEYS = ("id", "text", "edit_history_tweet_ids")
@@ -54,6 +62,33 @@ class World:
     suspended: set[str] = field(default_factory=set)  # handles, lower case
     refused: set[str] = field(default_factory=set)  # user ids whose reads are refused
     deleted: set[str] = field(default_factory=set)  # post ids still referenced, now gone
+    followers: dict[str, list[str]] = field(default_factory=dict)  # user id -> newest first
+
+    @classmethod
+    def from_cassettes(cls, folder: Path) -> World:
+        """tweepy's recordings of the real API (x_api_v2/tweepy_cassettes/v2): the users
+        lookup's users, and the followers page's 100 users as the followers of the
+        account it was recorded for, in the order X served them."""
+        world = cls()
+        users = recorded_body(folder / "test_client_get_users.yaml")
+        for user in users["data"]:
+            world.users[user["id"]] = user
+        followers = recorded_body(folder / "test_client_get_users_followers.yaml")
+        for user in followers["data"]:
+            world.users.setdefault(user["id"], user)
+        account = followers["uri"].rstrip("/").split("/")[-2]
+        world.followers[account] = [u["id"] for u in followers["data"]]
+        return world
+
+    def add_follower(self, account_id: str, handle: str) -> str:
+        """A new follower on top of the account's list (a recorded follower, re-keyed)."""
+        template = self.users[self.followers[account_id][-1]]
+        newest = max(int(i) for i in self.users)
+        user = {**copy.deepcopy(template), "id": str(newest + 1), "username": handle}
+        user["name"] = handle
+        self.users[user["id"]] = user
+        self.followers[account_id].insert(0, user["id"])
+        return user["id"]
 
     @classmethod
     def from_pages(cls, folder: Path) -> World:
@@ -124,6 +159,15 @@ class World:
         return post_id
 
 
+def recorded_body(path: Path) -> dict:
+    """A vcrpy cassette's first response body (gunzipped), with its request's uri."""
+    (interaction, *_) = yaml.safe_load(path.read_text())["interactions"]
+    body = interaction["response"]["body"]["string"]
+    if isinstance(body, bytes) and body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    return {**json.loads(body), "uri": interaction["request"]["uri"]}
+
+
 @dataclass
 class Fault:
     """What the fake does instead of answering, for the next `times` matching requests.
@@ -156,6 +200,7 @@ class Served:
     data_ids: list[str]  # posts in data
     post_ids: list[str]  # every post object in the response
     user_ids: list[str]  # every user object in the response
+    body: bytes = b""  # the body sent, when the response was whole
 
 
 class FakeXApi:
@@ -241,6 +286,8 @@ class FakeXApi:
             return 200, self._users(params)
         if len(parts) == 5 and parts[2] == "users" and parts[4] in ("tweets", "mentions"):
             return self._posts(parts[3], parts[4], params)
+        if len(parts) == 5 and parts[2] == "users" and parts[4] == "followers":
+            return self._followers(parts[3], params)
         return 404, {"title": "Not Found Error", "detail": f"no route {path}"}
 
     def _render(self, obj: dict, defaults: tuple[str, ...], asked: str | None) -> dict:
@@ -349,6 +396,24 @@ class FakeXApi:
             page["errors"] = errors
         page["meta"] = meta
         return 200, page
+
+    def _followers(self, user_id: str, params: dict) -> tuple[int, dict]:
+        size = int(params.get("max_results", 100))
+        if not 1 <= size <= 1000:
+            return 400, {"title": "Invalid Request", "detail": f"max_results {size} not in 1-1000"}
+        ids = self.world.followers.get(user_id, [])
+        token = params.get("pagination_token")
+        if token is not None:
+            if not token.startswith("f") or token[1:] not in ids:
+                return 400, {"title": "Invalid Request", "detail": "pagination_token is invalid"}
+            ids = ids[ids.index(token[1:]) + 1 :]  # after the last follower served
+        chunk = ids[:size]
+        if not chunk:
+            return 200, {"meta": {"result_count": 0}}
+        meta: dict = {"result_count": len(chunk)}
+        if len(ids) > size:
+            meta["next_token"] = f"f{chunk[-1]}"
+        return 200, {"data": [self._user(self.world.users[i], params) for i in chunk], "meta": meta}
 
     def _tweet(self, post_id: str, params: dict) -> dict:
         return self._render(
@@ -476,7 +541,9 @@ class FakeXApi:
                 users = [o["id"] for o in data + included.get("users", []) if "username" in o]
                 ids = [t["id"] for t in data if "text" in t]
                 with fake._lock:
-                    fake.served.append(Served(split.path, params, status, ids, posts, users))
+                    whole = raw if ok else b""
+                    served = Served(split.path, params, status, ids, posts, users, whole)
+                    fake.served.append(served)
                 self.send_response(status)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 reset = int(fake.clock().timestamp()) + 900

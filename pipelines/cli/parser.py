@@ -36,23 +36,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "ingest",
-        help="read new posts and today's profiles from a live API",
+        help="read new posts and today's profiles from a live API, or follower samples",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="exit codes: x: 0 done (or the budget stopped it), 1 stopped by X (rerun "
         "resumes), 2 cannot start / credentials refused.\n"
         "bluesky, mastodon: 0 every account read, 3 some accounts skipped "
         "(ops.network_accounts says why) or stopped resumably (rate limit, outage: rerun "
-        "resumes), 2 cannot start (networks.yaml, audits.yaml, a refused login).",
+        "resumes), 2 cannot start (networks.yaml, audits.yaml, a refused login).\n"
+        "followers: 0 every network sampled (or skipped as recent), 3 some accounts "
+        "skipped or a network stopped resumably, 2 cannot start.",
     )
     p.add_argument(
         "platform",
-        choices=["x", "bluesky", "mastodon"],
+        choices=["x", "bluesky", "mastodon", "followers"],
         help="x: the X API v2 (token: X_BEARER_TOKEN); bluesky: the public AppView "
         "(BLUESKY_HANDLE + BLUESKY_APP_PASSWORD add the mention search); mastodon: each "
-        "account's instance (MASTODON_ACCESS_TOKEN optional); settings: networks.yaml",
+        "account's instance (MASTODON_ACCESS_TOKEN optional); settings: networks.yaml; "
+        "followers: a sample of each audited account's most recent followers (X priced "
+        "per user read: follower_sample_size and max_follower_cost_per_audit_usd in "
+        "x_ingest.yaml)",
     )
     p.add_argument(
         "--max-cost", type=float, metavar="USD", help="x only: budget of this run (x_ingest.yaml)"
+    )
+    p.add_argument(
+        "--network",
+        choices=["x", "bluesky", "mastodon"],
+        help="followers only: this network alone (default: every network audits.yaml names; "
+        "X only with X_BEARER_TOKEN set)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="followers only: sample now, even an account sampled within follower_refresh_days",
     )
     p.set_defaults(func="ingest:cmd_ingest", needs=NEEDS_WRITE_AUDITS)
 

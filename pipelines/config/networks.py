@@ -9,6 +9,13 @@ section means the defaults below; a malformed one is refused with file:line: rea
       thread_window_days: 7
     mastodon:
       instance_urls: {mastodon.social: https://mastodon.social}   # default https://<instance>
+      follower_sample_size: 1000   # follower samples (rapport ingest followers)
+
+Follower samples (pipelines/sources/{bluesky,mastodon}/followers.py): each audited
+account's most recent followers, ``follower_sample_size`` of them (default 1000), read
+``follower_page_size`` a request (0: the network's largest page, getFollowers 100,
+Mastodon's followers 80) and taken again once the latest sample is
+``follower_refresh_days`` old (default 7), reading only the followers new since then.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from pipelines.config.settings import PROJECT_ROOT
 NETWORKS = ("bluesky", "mastodon")
 # Largest page each network serves: getAuthorFeed limit <= 100, statuses limit <= 40.
 MAX_PAGE_SIZE = {"bluesky": 100, "mastodon": 40}
+# Largest follower page: getFollowers limit <= 100, accounts/:id/followers limit <= 80.
+MAX_FOLLOWER_PAGE_SIZE = {"bluesky": 100, "mastodon": 80}
 
 
 class NetworksConfigError(ValueError):
@@ -48,18 +57,28 @@ class NetworkConfig:
     # Mastodon only: the instance that issued MASTODON_ACCESS_TOKEN, the one server it
     # is sent to; empty: the token is not used (public reads need none).
     token_instance: str = ""
+    follower_sample_size: int = 1000  # followers per sample (most recent first)
+    follower_page_size: int = 0  # 0: the network's largest follower page
+    follower_refresh_days: float = 7  # a sample this recent is not taken again
 
     def page_limit(self, network: str) -> int:
         return self.page_size or MAX_PAGE_SIZE[network]
+
+    def follower_page_limit(self, network: str) -> int:
+        return self.follower_page_size or MAX_FOLLOWER_PAGE_SIZE[network]
 
     def instance_url(self, instance: str) -> str:
         return self.instance_urls.get(instance, f"https://{instance}").rstrip("/")
 
 
 _INTS = {"thread_window_days", "max_threads_per_account", "backfill_days", "page_size"}
-_INTS |= {"max_attempts"}
+_INTS |= {"max_attempts", "follower_sample_size", "follower_page_size"}
 _URLS = {"appview_url", "pds_url"}
-_RANGES = {"max_attempts": (1, 100), "thread_window_days": (0, 3650)}
+_RANGES = {
+    "max_attempts": (1, 100),
+    "thread_window_days": (0, 3650),
+    "follower_sample_size": (1, None),
+}
 
 
 def config_path() -> Path:
@@ -91,6 +110,8 @@ def _check(where: str, network: str, key: str, value: object) -> None:
     lo, hi = _RANGES.get(key, (0, None))
     if key == "page_size":
         lo, hi = 0, MAX_PAGE_SIZE[network]
+    if key == "follower_page_size":
+        lo, hi = 0, MAX_FOLLOWER_PAGE_SIZE[network]
     if value < lo or (hi is not None and value > hi):
         bounds = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
         raise NetworksConfigError(f"{where} must be {bounds}, got {value!r}")

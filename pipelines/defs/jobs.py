@@ -9,6 +9,7 @@ import functools
 
 import dagster as dg
 
+from pipelines.defs.assets.followers import FOLLOWER_KEYS
 from pipelines.defs.assets.network_ingest import bluesky_ingest_asset, mastodon_ingest_asset
 from pipelines.defs.assets.reports import AUDIT_PERIODS, CLIENT_AUDIT
 from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
@@ -39,9 +40,10 @@ DEMO_SELECTION = (
 )
 
 # The daily refresh: live ingest, inbox import, every model, every check. The client
-# audits (the audit period and the report, partitioned by client) have their own schedules.
+# audits (the audit period and the report, partitioned by client) have their own
+# schedules; the follower samples theirs (weekly: follower_samples_job).
 DAILY_REFRESH_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.assets(
-    AUDIT_PERIODS, CLIENT_AUDIT
+    AUDIT_PERIODS, CLIENT_AUDIT, *FOLLOWER_KEYS
 )
 
 
@@ -100,6 +102,16 @@ ingest_jobs = [
     ]
 ]
 
+# `rapport ingest followers`, and weekly: every audited account's latest followers
+# (each network's sampler skips an account sampled within follower_refresh_days).
+follower_samples_job = dg.define_asset_job(
+    "follower_samples",
+    selection=dg.AssetSelection.assets(*FOLLOWER_KEYS),
+    description="Sample the audited accounts' most recent followers (X within its "
+    "per-audit budget), incrementally, into canonical.follower_samples.",
+    tags=WRITES_WAREHOUSE,
+)
+
 
 @functools.cache
 def audit_job(refresh: bool = True) -> dg.UnresolvedAssetJobDefinition:
@@ -130,6 +142,7 @@ def all_jobs() -> list:
         build_job,
         demo_job,
         *ingest_jobs,
+        follower_samples_job,
         client_audit_job(),
         audit_job(refresh=False),
     ]

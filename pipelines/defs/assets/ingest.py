@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.canonical.imports import PARSERS, import_paths
 from pipelines.config.audits import load_audits, sync_audited_accounts
 from pipelines.defs.assets.dbt_models import refuse_half_rebuilt
+from pipelines.defs.assets.followers import FOLLOWER_KEYS
 from pipelines.defs.assets.network_ingest import NETWORK_INGEST_KEYS
 from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.resources import RapportPaths, writable_warehouse
@@ -48,7 +49,7 @@ def audited_accounts(duckdb: DuckDBResource, paths: RapportPaths) -> dg.Material
             kinds={"python", "duckdb"},
             description=f"Platform-neutral canonical.{table}, loaded from raw payloads.",
             # The live ingests load these tables too: in a run they go first.
-            deps=[*X_INGEST_KEYS, *NETWORK_INGEST_KEYS],
+            deps=[*X_INGEST_KEYS, *NETWORK_INGEST_KEYS, *FOLLOWER_KEYS],
         )
         for table in CANONICAL_TABLES
     ],

@@ -18,7 +18,9 @@ Limits (https://docs.bsky.app/docs/advanced-guides/rate-limits): the AppView ans
 Endpoints: https://docs.bsky.app/docs/api/app-bsky-feed-get-author-feed (limit <= 100,
 a cursor going back in time only), https://docs.bsky.app/docs/api/app-bsky-feed-get-post-thread,
 https://docs.bsky.app/docs/api/app-bsky-feed-search-posts (needs auth on the AppView),
-https://docs.bsky.app/docs/api/app-bsky-actor-get-profile."""
+https://docs.bsky.app/docs/api/app-bsky-actor-get-profile, and for follower samples
+https://docs.bsky.app/docs/api/app-bsky-graph-get-followers (limit <= 100, a cursor,
+newest first)."""
 
 from __future__ import annotations
 
@@ -81,7 +83,7 @@ def error_name(exc: Exception) -> tuple[int | None, str, str]:
 
 
 class BlueskyApi:
-    """The four reads the ingest makes, each returning one whole page."""
+    """The reads the ingest and the follower sampler make, each returning one page."""
 
     def __init__(self, appview_url: str, pds_url: str, retry: Retrying, timeout_s: float) -> None:
         self.retry = retry
@@ -153,3 +155,12 @@ class BlueskyApi:
         if cursor:
             params["cursor"] = cursor
         return self._fetch(self._session_request, lambda: client.app.bsky.feed.search_posts(params))
+
+    def followers(self, actor: str, cursor: str | None, limit: int) -> Fetched:
+        """One page of the account's followers, most recent first (public)."""
+        params: dict = {"actor": actor, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return self._fetch(
+            self._public_request, lambda: self.public.app.bsky.graph.get_followers(params)
+        )

@@ -21,12 +21,16 @@ https://docs.joinmastodon.org/methods/accounts/#statuses (limit <= 40; ``min_id`
 pages forward from an id), context: https://docs.joinmastodon.org/methods/statuses/#context,
 account lookup: https://docs.joinmastodon.org/methods/accounts/#lookup (404 unknown,
 410 gone), ``suspended`` and ``hide_collections``:
-https://docs.joinmastodon.org/entities/Account/."""
+https://docs.joinmastodon.org/entities/Account/. Follower samples: ``account_followers``
+(GET /api/v1/accounts/:id/followers, limit <= 80, newest first, paged down by the
+``max_id`` of the Link header's rel="next": a follow's id, not an account's;
+https://docs.joinmastodon.org/methods/accounts/#followers)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from mastodon import Mastodon
@@ -69,7 +73,8 @@ def api_status(exc: Exception) -> tuple[int | None, str]:
 
 
 class MastodonApi:
-    """The three reads the ingest makes on any instance, each returning one page."""
+    """The reads the ingest and the follower sampler make on any instance, each
+    returning one page."""
 
     def __init__(
         self,
@@ -141,3 +146,16 @@ class MastodonApi:
 
     def context(self, instance: str, local_id: str) -> Fetched:
         return self._fetch(instance, lambda c: c.status_context(local_id))
+
+    def followers(
+        self, instance: str, local_id: str, max_id: str | None, limit: int
+    ) -> tuple[Fetched, str | None]:
+        """One page of the account's followers, most recent first, and the max_id of
+        the next (older) page from the Link header (None: no next page)."""
+        fetched = self._fetch(
+            instance, lambda c: c.account_followers(local_id, max_id=max_id, limit=limit)
+        )
+        response = self._client(instance)[1].last
+        link = response.links.get("next", {}).get("url") if response is not None else None
+        found = parse_qs(urlsplit(link).query).get("max_id") if link else None
+        return fetched, found[0] if found else None

@@ -58,6 +58,11 @@ USER_FIELDS = [
     "public_metrics",
     "verified",
 ]
+# A follower's profile as the audience model reads it (pipelines/audience): the user
+# fields above and its url. Every user object a followers page returns is billed.
+FOLLOWER_USER_FIELDS = [*USER_FIELDS, "url"]
+FOLLOWERS_PER_PAGE = 1000  # GET /2/users/:id/followers: max_results 1 to 1000
+
 # The authors of the page's posts and of the posts they reply to, quote or repost, and
 # those posts themselves. Mentioned users are not expanded: their handles are in
 # entities already, and every expanded user is billed.
@@ -127,7 +132,7 @@ class Page:
 
 
 class XApi:
-    """The three reads the ingest makes, each yielding whole pages."""
+    """The reads the ingest and the follower sampler make, each giving whole pages."""
 
     def __init__(self, client: tweepy.Client, policy: RetryPolicy) -> None:
         self.client = client
@@ -194,3 +199,20 @@ class XApi:
         )
         for response in paginator:
             yield self._page(response)
+
+    def follower_page(
+        self,
+        account_id: str,
+        before_request: Callable[[], None],
+        *,
+        max_results: int,
+        pagination_token: str | None = None,
+    ) -> Page:
+        """One page of the account's followers, most recent first (GET
+        /2/users/:id/followers). Called page by page, not through Paginator.flatten()
+        (which drops the body), so each page's size can follow the budget left."""
+        call = self._retrying(self.client.get_users_followers, before_request)
+        kwargs = {"max_results": max_results, "user_fields": FOLLOWER_USER_FIELDS}
+        if pagination_token:
+            kwargs["pagination_token"] = pagination_token
+        return self._page(call(account_id, **kwargs))

@@ -34,6 +34,12 @@ class XIngestConfig:
     backoff_initial_s: float = 2
     backoff_max_s: float = 120
     request_timeout_s: float = 30
+    # Follower samples (pipelines/sources/x_api/followers.py): X bills every user
+    # object a followers page returns, at price_per_user_usd.
+    follower_sample_size: int = 1000
+    follower_page_size: int = 1000  # max_results of a followers page (1 to 1000)
+    max_follower_cost_per_audit_usd: float = 10.0  # one account's sample in one run
+    follower_refresh_days: float = 7
 
     # Money is counted in whole micro-dollars so sums of $0.005 stay exact.
     @property
@@ -48,12 +54,22 @@ class XIngestConfig:
     def budget_micros(self) -> int:
         return round(self.max_cost_per_run_usd * MICROS_PER_USD)
 
+    @property
+    def follower_budget_micros(self) -> int:
+        return round(self.max_follower_cost_per_audit_usd * MICROS_PER_USD)
+
     def with_max_cost(self, usd: float | None) -> XIngestConfig:
         return self if usd is None else replace(self, max_cost_per_run_usd=usd)
 
 
-_INTS = {"page_size", "max_attempts", "backfill_days"}
-_RANGES = {"page_size": (5, 100), "max_attempts": (1, 100)}
+_INTS = {"page_size", "max_attempts", "backfill_days", "follower_sample_size"}
+_INTS |= {"follower_page_size"}
+_RANGES = {
+    "page_size": (5, 100),
+    "max_attempts": (1, 100),
+    "follower_sample_size": (1, None),
+    "follower_page_size": (1, 1000),
+}
 
 
 def config_path() -> Path:
@@ -76,7 +92,8 @@ def _check(path: Path, line: int, key: str, value: object) -> None:
         raise XConfigError(f"{where} must not be negative, got {value!r}")
     lo, hi = _RANGES.get(key, (0, None))
     if value < lo or (hi is not None and value > hi):
-        raise XConfigError(f"{where} must be between {lo} and {hi}, got {value!r}")
+        bounds = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise XConfigError(f"{where} must be {bounds}, got {value!r}")
 
 
 def load_x_config(path: Path | None = None) -> XIngestConfig:
