@@ -190,7 +190,7 @@ class Audiences:
         )
         times = sample_times(audience, self.anchor)
         totals = [self.followers_total(audience, t) for t in times]
-        # newest first: the week's gains, latest week first, then the first sample's list
+        # sizes[0]: the list the first sample reads; sizes[k]: the followers week k gained
         sizes = [min(audience.requested, totals[0])]
         sizes += [max(0, totals[k] - totals[k - 1]) for k in range(1, len(times))]
         listed = sum(sizes)
