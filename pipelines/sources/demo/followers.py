@@ -53,8 +53,8 @@ EARLIEST = {
     BLUESKY: datetime(2023, 4, 20, tzinfo=UTC),
     MASTODON: datetime(2016, 3, 16, tzinfo=UTC),
 }
-#: followers a page holds: the most each endpoint serves (X max_results, Bluesky
-#: limit, Mastodon limit).
+#: followers a page holds: Bluesky's and Mastodon's most (limit 100, 80); X serves up to
+#: 1,000 (max_results), but pages of 100 keep a weekly read from paying for old followers.
 PAGE_SIZE = {X: 100, BLUESKY: 100, MASTODON: 80}
 
 
