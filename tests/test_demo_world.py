@@ -435,7 +435,7 @@ def test_each_network_is_deterministic(tmp_path: Path, platform: str) -> None:
 
 def test_the_inbox_holds_every_network_and_the_x_files_as_before(tmp_path: Path) -> None:
     files = dw.write_inbox(tmp_path / "inbox", dw.DEFAULT_SEED, dw.DEFAULT_ANCHOR, 28)
-    assert {f.source for f in files} == {"twarc2", *NETWORKS}
+    assert {f.source for f in files} == {"twarc2", *NETWORKS, "follower-sample"}
     for f in files:
         assert f.path.parent == tmp_path / "inbox" / f.source / "demo"
     x_alone = dw.generate(tmp_path / "x")

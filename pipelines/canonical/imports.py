@@ -73,6 +73,8 @@ PATTERNS = {
     "bluesky-api": ("*.json",),
     "mastodon-api": ("*.json",),
     "mastodon": ("*.json", "*.jsonl"),
+    # A follower sample's file; its pages beside it load with it (import_follower_sample).
+    followers.SAMPLE_SOURCE: ("*.sample.json",),
 }
 
 
@@ -111,6 +113,8 @@ class ImportResult:
             return f"{self.path}: already imported (raw {self.raw_file_id[:12]}), nothing to do"
         c = self.counts
         assert c is not None
+        if self.source == followers.SAMPLE_SOURCE:
+            return f"{self.path}: follower sample of {c.followers} followers, {c.rejects} rejected"
         return (
             f"{self.path}: {c.posts} posts, {c.snapshots} profile snapshots, "
             f"{c.accounts} accounts, {c.rejects} rejected"
@@ -285,12 +289,19 @@ def import_paths(
     log: Log = print,
 ) -> list[ImportResult]:
     """Import every file; one that is refused is reported, recorded in
-    ops.refused_files and passed over, so the files beside it still load."""
+    ops.refused_files and passed over, so the files beside it still load. Follower
+    samples go through import_follower_sample, oldest first (an incremental sample
+    carries its predecessor forward, so that one must be in before it)."""
     files = expand_paths(source, paths)
+    if source == followers.SAMPLE_SOURCE:
+        files.sort(key=_sampled_at)
     results = []
     for i, path in enumerate(files, 1):
         try:
-            result = import_file(con, raw_dir, source, path)
+            if source == followers.SAMPLE_SOURCE:
+                result = import_follower_sample(con, raw_dir, path)
+            else:
+                result = import_file(con, raw_dir, source, path)
         except ImportRefused as exc:
             result = _refused(con, source, path, exc)
         prefix = f"[{i}/{len(files)}] " if len(files) > 1 else ""
@@ -302,6 +313,15 @@ def import_paths(
             log(f"  ... {len(result.rejects) - 5} more; see canonical.rejects")
         results.append(result)
     return results
+
+
+def _sampled_at(path: Path) -> str:
+    """A sample file's time as it is written (UTC ISO, so it sorts as text); "" for a
+    file that cannot be read, which import_follower_sample then refuses."""
+    try:
+        return str(followers.read_header(path.read_bytes())["sampled_at"])
+    except (OSError, NotThisFormat):
+        return ""
 
 
 @dataclass

@@ -53,6 +53,7 @@ class LoadCounts:
     snapshots: int
     accounts: int
     rejects: int
+    followers: int = 0  # canonical.sampled_followers rows of a follower sample, carried included
 
 
 def _json_default(value: object) -> str:
@@ -171,11 +172,12 @@ def load_batch(
             batch.sampled_followers,
             _coalesce_all(con, "sampled_followers"),
         )
+        carried = 0
         for sample in batch.follower_samples:
             sample = {**sample, "raw_file_id": landed.raw_file_id}
             _upsert(con, "follower_samples", [sample], _coalesce_all(con, "follower_samples"))
             if sample["incremental"]:
-                followers_module.carry_forward(con, sample)
+                carried += followers_module.carry_forward(con, sample)
         for reject in batch.rejects:
             con.execute(
                 "INSERT OR IGNORE INTO canonical.rejects VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -195,4 +197,5 @@ def load_batch(
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return LoadCounts(n_posts, n_snaps, n_accounts, len(batch.rejects))
+    followers = len(batch.sampled_followers) + carried
+    return LoadCounts(n_posts, n_snaps, n_accounts, len(batch.rejects), followers)

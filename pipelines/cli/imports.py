@@ -1,25 +1,31 @@
-"""`rapport import SOURCE PATH...`: land and load files of one source format."""
+"""`rapport import SOURCE PATH...`: land and load files of one source format.
+`rapport import followers SAMPLE.json...` imports saved follower samples (each sample
+file lands its pages first, pipelines/canonical/followers.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from pipelines.canonical.followers import SAMPLE_SOURCE
 from pipelines.canonical.imports import ImportRefused, import_paths
 from pipelines.canonical.tables import connect
 from pipelines.config.settings import Settings
 from pipelines.core.locking import warehouse_write_lock
 from pipelines.sources.x_archive.parse import archive_files
 
+ALIASES = {"followers": SAMPLE_SOURCE}
+
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    source = ALIASES.get(args.source, args.source)
     paths = args.paths
-    if args.source == "x-archive":  # an unzipped archive folder lands as one zip
+    if source == "x-archive":  # an unzipped archive folder lands as one zip
         paths = archive_files(paths, settings.raw_dir / ".staging" / "x-archive")
     with warehouse_write_lock(settings.warehouse_path):
         con = connect(settings.warehouse_path)
         try:
-            results = import_paths(con, settings.raw_dir, args.source, paths)
+            results = import_paths(con, settings.raw_dir, source, paths)
         finally:
             con.close()
     refused = [r for r in results if r.refused is not None]
@@ -27,6 +33,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         raise ImportRefused(refused[0].refused)
     loaded = [r for r in results if r.counts is not None]
     rejected = sum(r.counts.rejects for r in loaded)
+    if source == SAMPLE_SOURCE:
+        print(f"{sum(r.counts.followers for r in loaded)} sampled followers in the new samples")
     print(
         f"imported {len(loaded)} file(s), "
         f"{sum(r.skipped for r in results)} already imported or forgotten, "

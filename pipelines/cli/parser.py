@@ -30,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="land and load files of one source format")
-    p.add_argument("source", choices=sorted(PARSERS), help="the file format")
+    p.add_argument(
+        "source",
+        choices=sorted([*PARSERS, "followers"]),
+        help="the file format (followers: saved follower samples, SAMPLE.sample.json with "
+        "the pages it names beside it)",
+    )
     p.add_argument("paths", nargs="+", type=Path, help="files or folders")
     p.set_defaults(func="imports:cmd_import", needs=NEEDS_WRITE)
 

@@ -15,7 +15,14 @@ from pipelines.defs.assets.network_ingest import NETWORK_INGEST_KEYS
 from pipelines.defs.assets.x_ingest import X_INGEST_KEYS
 from pipelines.defs.resources import RapportPaths, writable_warehouse
 
-CANONICAL_TABLES = ("posts", "account_snapshots", "accounts", "rejects")
+CANONICAL_TABLES = (
+    "posts",
+    "account_snapshots",
+    "accounts",
+    "rejects",
+    "follower_samples",
+    "sampled_followers",
+)
 
 
 class ImportConfig(dg.Config):

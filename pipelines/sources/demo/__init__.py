@@ -65,16 +65,49 @@ profile (``getProfile``) or account lookup per day, the account's feed or status
 and the reply threads (``getPostThread``; Mastodon: the status and its context) of its
 posts that have replies;
 their formats are described in ``render_bluesky`` and ``render_mastodon``.
-:func:`write_inbox` writes all three networks into an inbox, each in its source's
-folder, and :func:`land_as_retrieved` lands the Bluesky and Mastodon files at their
-simulated retrieval times (why: ``inbox``).
+
+Follower samples (issue 17), written by :func:`write_followers`: weekly most-recent-first
+samples of these accounts' followers, the last at the anchor, each as the pages of its
+network's follower list with the sample file naming them (``render_followers``; loaded
+as ``rapport import followers`` loads them). Every follower is drawn from the
+distributions measured on the labelled humans or bought followers of
+../shared/data/bot_detection (``shapes``); a share of each audience is bought, and
+:func:`follower_truth` gives each sample's followers and which of them are bought:
+
+==============================  ========  ======  ======  ========================  =========
+handle                          platform  sample  bought  samples (06:00 UTC)       bought in
+                                                                                      them
+                                                                                      (seed 7)
+==============================  ========  ======  ======  ========================  =========
+NorthwindCoffee                 x         500     none    2026-11-09, 2026-11-16    0, 0
+                                                          (the second: 240 new)
+NorthwindDeals                  x         400     35%     2026-11-09, 2026-11-16    135, 141
+                                                          (the second: 25 new)
+AcmeCo                          x         400     20%     2026-11-16                80
+northwindcoffee.bsky.social     bluesky   300     5%      2026-11-16                15
+northwindcoffee@social.example  mastodon  300     none    2026-11-16                0
+==============================  ========  ======  ======  ========================  =========
+
+The second weekly sample reads the week's new followers first and stops at the first
+page that reaches one the first sample had (``stopped_by`` known); the loader carries
+the rest forward. Bluesky's follower list (``getFollowers``: profileViews) carries no
+counts, so its sample has bios, avatars and creation times but no follower, following
+or post counts; X's has every field the model reads (listed, likes given, website,
+location too), Mastodon's the counts, bio and avatar.
+
+:func:`write_inbox` writes all three networks and the follower samples into an inbox,
+each in its source's folder, and :func:`land_as_retrieved` lands the Bluesky and
+Mastodon files at their simulated retrieval times (why: ``inbox``).
 
 The package keeps one concern a module: ``cast`` (who the accounts are and how they
 behave), ``phrases`` (what they say), ``world`` (the X simulation: who posts what, when),
 ``render`` (the X world as X API v2 pages, written to files), ``networks`` (the Bluesky
 and Mastodon simulation), ``render_bluesky`` and ``render_mastodon`` (those worlds as
-each network's responses, saved by ``saved``) and ``inbox`` (where `rapport demo` puts
-the files).
+each network's responses, saved by ``saved``), ``followers`` (the audiences: who
+follows, who is bought, what each sample reads), ``shapes`` (the follower distributions,
+measured on the shared data by tests/demo_shapes.py), ``render_followers`` (the samples
+as follower-list pages and sample files) and ``inbox`` (where `rapport demo` puts the
+files).
 
 Run ``python -m pipelines.sources.demo OUT_DIR [SEED]`` to write the files by hand (as an
 inbox: ``OUT_DIR/<source>/demo``).
@@ -110,11 +143,14 @@ from .cast import (
     Presence,
     audit_entries,
 )
-from .inbox import DemoFile, land_as_retrieved, write_inbox, write_network
+from .followers import AUDIENCES, Audience, Truth
+from .followers import truth as follower_truth
+from .inbox import DemoFile, land_as_retrieved, write_followers, write_inbox, write_network
 
 __all__ = [
     "ACCOUNTS",
     "ARCHETYPES",
+    "AUDIENCES",
     "AUDITED_HANDLES",
     "BLUESKY",
     "BROADCASTER",
@@ -133,11 +169,15 @@ __all__ = [
     "NETWORK_CUSTOMER_COUNT",
     "PRESENCES",
     "SLOW_RESPONDER",
+    "Audience",
     "DemoFile",
     "Presence",
+    "Truth",
     "audit_entries",
+    "follower_truth",
     "generate",
     "land_as_retrieved",
+    "write_followers",
     "write_inbox",
     "write_network",
 ]

@@ -20,16 +20,24 @@ from pathlib import Path
 
 from pipelines.raw.landing import land
 
-from . import networks, render, render_bluesky, render_mastodon, world
+from . import followers, networks, render, render_bluesky, render_followers, render_mastodon, world
 from .cast import BLUESKY, MASTODON
 
+SAMPLE_SOURCE = "follower-sample"  # what `rapport import followers` imports
+
 #: import source -> the inbox folder (under the inbox) its demo files go to.
-FOLDERS = {"twarc2": "twarc2/demo", BLUESKY: "bluesky/demo", MASTODON: "mastodon/demo"}
+FOLDERS = {
+    "twarc2": "twarc2/demo",
+    BLUESKY: "bluesky/demo",
+    MASTODON: "mastodon/demo",
+    SAMPLE_SOURCE: f"{SAMPLE_SOURCE}/demo",
+}
 #: import source -> what its files are, as `rapport demo` names them.
 FORMATS = {
     "twarc2": "X API v2 page",
     BLUESKY: "Bluesky AppView response",
     MASTODON: "Mastodon REST API response",
+    SAMPLE_SOURCE: "follower sample",
 }
 #: sources whose parser takes a snapshot's time from the landing, not the file.
 DATED_BY_LANDING = (BLUESKY, MASTODON)
@@ -51,8 +59,17 @@ def write_network(
     return [DemoFile(platform, path, when) for path, when in written]
 
 
+def write_followers(out_dir: Path, seed: int, anchor: datetime, days: int) -> list[DemoFile]:
+    """The follower samples (``followers``): each sample file, its pages beside it, in
+    the order they load (each account's samples by time)."""
+    audiences, samples = followers.simulate(seed, anchor, days)
+    written = render_followers.write(audiences, samples, out_dir)
+    return [DemoFile(SAMPLE_SOURCE, path, when) for path, when in written]
+
+
 def write_inbox(inbox_dir: Path, seed: int, anchor: datetime, days: int) -> list[DemoFile]:
-    """Every network's files in its inbox folder: X first, then Bluesky, Mastodon."""
+    """Every network's files in its inbox folder: X first, then Bluesky, Mastodon, then
+    the follower samples."""
     x_world = world.simulate(seed, anchor, days)
     files = [
         DemoFile("twarc2", path, x_world.anchor)
@@ -60,7 +77,7 @@ def write_inbox(inbox_dir: Path, seed: int, anchor: datetime, days: int) -> list
     ]
     for platform in (BLUESKY, MASTODON):
         files += write_network(platform, inbox_dir / FOLDERS[platform], seed, anchor, days)
-    return files
+    return files + write_followers(inbox_dir / FOLDERS[SAMPLE_SOURCE], seed, anchor, days)
 
 
 def land_as_retrieved(raw_dir: Path, files: list[DemoFile]) -> int:
