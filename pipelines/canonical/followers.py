@@ -8,6 +8,17 @@ A sample lands as files of two kinds, like every source raw first:
   ``bluesky-followers``: ``app.bsky.graph.getFollowers``, ``{"subject", "followers"}``;
   ``mastodon-followers``: ``GET /api/v1/accounts/:id/followers``, a list of Accounts).
   A page alone loads nothing: X and Mastodon pages do not say whose followers they are.
+  Bluesky's getFollowers lists ``profileView``s, which carry no follower, following or
+  post counts; a Bluesky sample's pages may therefore also hold
+  ``app.bsky.actor.getProfiles`` responses (``{"profiles": [profileViewDetailed...]}``,
+  at most 25 actors a request), landed byte for byte under the same source
+  ``bluesky-followers``. The sampler lists each right after the getFollowers page whose
+  followers it details, but the loader does not depend on where: the followers and
+  their order come from the getFollowers pages alone (in the sample's order), and each
+  follower's profile is its getProfiles view when a page of the sample has one for its
+  DID (the first listed; ``observed_at`` and ``raw_file_id`` that page's), else its
+  getFollowers view (counts NULL). A getProfiles view of a DID no getFollowers page
+  lists adds nobody.
 * one sample file Rapport writes when the sample is complete, source ``follower-sample``
   (the format below). Loading it parses its pages from raw, in order, so a sample is in
   the warehouse whole or not at all (a run killed mid-sample leaves only pages), and a
@@ -103,6 +114,12 @@ def _bluesky_items(page: Any) -> list:
     return page["followers"]
 
 
+def _bluesky_detailed_items(page: Any) -> list:
+    if not isinstance(page, dict) or not isinstance(page.get("profiles"), list):
+        raise NotThisFormat("not a Bluesky getProfiles response (no `profiles` list)")
+    return page["profiles"]
+
+
 def _bluesky_profile(view: Any, observed: datetime, latest: datetime, instance: str) -> dict:
     if not isinstance(view, dict):
         raise ItemError("a follower is not a JSON object")
@@ -128,29 +145,49 @@ PAGES: dict[str, tuple[Items, Profile]] = {
     "bluesky": (_bluesky_items, _bluesky_profile),
     "mastodon": (_mastodon_items, _mastodon_profile),
 }
+# Pages that detail the followers a follower-list page lists (Bluesky: getProfiles).
+DETAILS: dict[str, Items] = {"bluesky": _bluesky_detailed_items}
+FOLLOWERS, PROFILES = "followers", "profiles"  # the two kinds of page
 
 
-def page_items(platform: str, body: bytes) -> list:
-    """The follower objects of one page, in the network's order (newest first)."""
+def read_page(platform: str, body: bytes) -> tuple[str, list]:
+    """(kind, items) of one page: FOLLOWERS, the follower list's objects in the
+    network's order (newest first), or PROFILES (Bluesky's getProfiles), the profiles
+    detailing some of them."""
     try:
         page = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotThisFormat(f"a followers page is not JSON ({exc})") from None
-    return PAGES[platform][0](page)
+    details = DETAILS.get(platform)
+    if details is not None and isinstance(page, dict) and "followers" not in page:
+        if "profiles" in page:
+            return PROFILES, details(page)
+        raise NotThisFormat(
+            "not a Bluesky getFollowers response (no `followers` list) nor a getProfiles "
+            "one (no `profiles` list)"
+        )
+    return FOLLOWERS, PAGES[platform][0](page)
+
+
+def page_items(platform: str, body: bytes) -> list:
+    """The objects of one page (followers, or Bluesky's getProfiles profiles)."""
+    return read_page(platform, body)[1]
 
 
 def page_profiles(
     platform: str, body: bytes, observed: datetime, instance: str = ""
-) -> tuple[list[dict], list[tuple[int, str, Any]]]:
-    """(profile rows, [(index, reason, item)] of the followers that could not be read)."""
+) -> tuple[str, list[dict], list[tuple[int, str, Any]]]:
+    """(the page's kind, its profile rows, [(index, reason, item)] of the objects that
+    could not be read)."""
     profile = PAGES[platform][1]
+    kind, items = read_page(platform, body)
     rows, bad = [], []
-    for i, item in enumerate(page_items(platform, body)):
+    for i, item in enumerate(items):
         try:
             rows.append(profile(item, observed, observed, instance))
         except ItemError as exc:
             bad.append((i, str(exc), item))
-    return rows, bad
+    return kind, rows, bad
 
 
 def parse_time(value: Any, what: str) -> datetime:
@@ -206,30 +243,40 @@ def instance_of(platform: str, account_id: str) -> str:
 
 def parse_sample(landed: LandedFile) -> ParsedBatch:
     """A landed sample file: its follower_samples row and its followers, read from its
-    pages in raw (raw/<platform>-followers/); a missing page refuses the sample."""
+    pages in raw (raw/<platform>-followers/); a missing page refuses the sample. The
+    followers come from the follower-list pages, in order; a Bluesky follower's
+    profile from a getProfiles page when one has its DID."""
     header = read_header(landed.raw_path.read_bytes())
     platform, account_id = header["platform"], header["account_id"]
     sampled_at = parse_time(header["sampled_at"], "sampled_at")
     raw_dir = landed.raw_path.parents[2]
     batch = ParsedBatch()
-    seen: set[str] = set()
-    rows: list[dict] = []
+    listed: list[dict] = []  # the follower lists' rows, in order
+    detailed: dict[str, dict] = {}  # follower_id -> its first getProfiles row
     for n, page in enumerate(header["pages"]):
         path = page_path(raw_dir, platform, page["sha256"])
         if not path.is_file():
             raise NotThisFormat(f"pages[{n}] ({page['sha256'][:12]}) is not in raw: land it first")
         observed = parse_time(page["observed_at"], f"pages[{n}].observed_at")
-        profiles, bad = page_profiles(
+        kind, profiles, bad = page_profiles(
             platform, path.read_bytes(), observed, instance_of(platform, account_id)
         )
         batch.items_read += len(profiles) + len(bad)
         for i, reason, item in bad:
             batch.rejects.append(Reject(1, reason, f"pages[{n}][{i}]", excerpt_of(item)))
         for profile in profiles:
-            if profile["follower_id"] in seen or len(rows) >= header["requested"]:
-                continue  # a list that moved while paged repeats a follower; keep the first
-            seen.add(profile["follower_id"])
-            rows.append({**profile, "raw_file_id": page["sha256"]})
+            row = {**profile, "raw_file_id": page["sha256"]}
+            if kind == PROFILES:
+                detailed.setdefault(profile["follower_id"], row)
+            else:
+                listed.append(row)
+    seen: set[str] = set()
+    rows: list[dict] = []
+    for row in listed:
+        if row["follower_id"] in seen or len(rows) >= header["requested"]:
+            continue  # a list that moved while paged repeats a follower; keep the first
+        seen.add(row["follower_id"])
+        rows.append(detailed.get(row["follower_id"], row))
     batch.sampled_followers = [
         {
             "platform": platform,
@@ -260,8 +307,8 @@ def parse_sample(landed: LandedFile) -> ParsedBatch:
 
 
 def parse_page(landed: LandedFile) -> ParsedBatch:
-    """A page alone: checked to be the network's follower list, nothing loaded (its
-    sample file loads it)."""
+    """A page alone: checked to be the network's follower list (or, Bluesky, a
+    getProfiles response), nothing loaded (its sample file loads it)."""
     platform = next(p for p, s in PAGE_SOURCE.items() if s == landed.source)
     page_items(platform, landed.raw_path.read_bytes())
     return ParsedBatch()
