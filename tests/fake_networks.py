@@ -4,9 +4,13 @@ recorded responses of ../shared/data (never copied into the repo).
 
 Bluesky (FakeBluesky): getProfile, getAuthorFeed (newest first; limit and cursor
 honoured: the cursor is the sort time of the page's last item, as the AppView's),
-getPostThread, createSession, searchPosts (which needs the session's bearer token) and
+getPostThread, createSession, searchPosts (which needs the session's bearer token),
 getFollowers (the recorded getFollows of atproto.com, its profile views served as the
-followers of its subject; limit and cursor honoured).
+followers of its subject; limit and cursor honoured) and getProfiles (at most 25
+``actors``, as the lexicon says; each a profileViewDetailed shaped like the recorded
+profile.json: the recorded one where there is one, else the follower's profileView
+with the detailed view's ``associated`` keys and counts derived from its DID, see
+``FakeBluesky.counts``; an actor it does not know is left out, as the AppView does).
 Mastodon (FakeMastodon): accounts/lookup, accounts/:id/statuses (limit, max_id,
 min_id, since_id honoured, with Link headers), statuses/:id/context and
 accounts/:id/followers (the recorded followers, paged by follow ids in Link headers as
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 import threading
 import time
@@ -112,11 +117,20 @@ class Fault:
     body: bytes = b'{"error":"InternalServerError","message":"try again"}'
 
 
+class Query(dict):
+    """A request's query: each name's first value (what most routes read); ``lists``
+    holds every value, for a name given more than once (getProfiles' ``actors``)."""
+
+    def __init__(self, lists: dict[str, list[str]]) -> None:
+        super().__init__({k: v[0] for k, v in lists.items()})
+        self.lists = lists
+
+
 @dataclass
 class Served:
     method: str
     path: str
-    query: dict[str, str]
+    query: Query
     status: int
     post_ids: list[str]
     headers: dict[str, str]  # the request's
@@ -162,7 +176,7 @@ class _Server:
 
             def _do(self) -> None:
                 parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                query = Query(parse_qs(parts.query))
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = dict(self.headers.items())
@@ -295,6 +309,8 @@ class FakeBluesky(_Server):
             if profile is None:
                 return self._error(400, "InvalidRequest", "Profile not found")
             return 200, {}, _json(profile), []
+        if nsid == "app.bsky.actor.getProfiles":
+            return self._profiles(query.lists.get("actors", []))
         if nsid == "app.bsky.feed.getAuthorFeed":
             profile = self.profiles.get(query.get("actor", ""))
             if profile is None:
@@ -364,6 +380,56 @@ class FakeBluesky(_Server):
         if len(below) > limit:
             out["cursor"] = page[-1]["did"]
         return 200, {}, _json(out), [v["did"] for v in page]
+
+    @staticmethod
+    def counts(did: str) -> dict[str, int]:
+        """The counts getProfiles gives an account the recordings have no detailed view
+        of: derived from its DID, the same every time."""
+        h = int.from_bytes(hashlib.sha256(did.encode()).digest()[:8], "big")
+        return {
+            "followersCount": h % 5000,
+            "followsCount": (h >> 16) % 2000,
+            "postsCount": (h >> 32) % 20000,
+        }
+
+    def detailed(self, actor: str) -> dict | None:
+        """The profileViewDetailed of a handle or DID (profile.json's shape), or None."""
+        profile = self.profiles.get(actor)
+        if profile is not None and "followersCount" in profile:
+            return profile
+        view = profile or next(
+            (
+                v
+                for views in self.followers.values()
+                for v in views
+                if actor in (v["did"], v["handle"])
+            ),
+            None,
+        )
+        if view is None:
+            return None
+        out = copy.deepcopy(view)
+        out["associated"] = {
+            "lists": 0,
+            "feedgens": 0,
+            "starterPacks": 0,
+            "labeler": False,
+            **out.get("associated", {}),
+        }
+        out.setdefault("labels", [])
+        return {**out, **self.counts(out["did"])}
+
+    def _profiles(self, actors: list[str]) -> Reply:
+        if not actors:
+            return self._error(
+                400, "InvalidRequest", 'Error: Params must have the property "actors"'
+            )
+        if len(actors) > 25:
+            return self._error(
+                400, "InvalidRequest", "Error: actors must not have more than 25 elements"
+            )
+        found = [d for d in map(self.detailed, actors) if d is not None]
+        return 200, {}, _json({"profiles": found}), [d["did"] for d in found]
 
     def _post_thread(self, uri: str) -> Reply:
         post = next(

@@ -4,15 +4,19 @@ recorded follower lists of ../shared/data: a sample lands its pages raw and load
 whole; a week later only the new followers are read and the rest carried forward; the
 X sample never passes its budget; a recent sample is not taken again; a Mastodon
 account hiding its followers is recorded as hidden; a run that fails mid-sample leaves
-no sample and the next one completes it; no secret is stored or printed."""
+no sample and the next one completes it; no secret is stored or printed. A Bluesky
+sample asks getProfiles for each page's followers (25 at most a request) so its
+followers have their counts."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pipelines.canonical.imports import page_loader
@@ -28,7 +32,7 @@ from pipelines.sources.x_api.config import XIngestConfig
 from pipelines.sources.x_api.followers import x_follower_sampler
 from pipelines.sources.x_api.ingest import SOURCE as X_SOURCE
 from tests.conftest import shared_file
-from tests.fake_networks import FakeBluesky, FakeMastodon, point_at
+from tests.fake_networks import FakeBluesky, FakeMastodon, Fault, point_at
 from tests.fake_x_api import FakeClock, FakeXApi, World
 from tests.x_helpers import Killed, cells_holding, files_holding, kill_at, query
 
@@ -363,6 +367,23 @@ def bluesky_run(root: Path, fake: FakeBluesky, clock: FakeClock, run_id: str, **
         con.close()
 
 
+def profiles_of(root: Path, at: datetime) -> dict[str, tuple]:
+    """follower_id -> (followers, following, posts, observed_at) in the sample at `at`."""
+    rows = query(
+        root / "rapport.duckdb",
+        "SELECT follower_id, followers_count, following_count, post_count, observed_at "
+        "FROM canonical.sampled_followers WHERE sampled_at = ?",
+        [at],
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+def fake_counts(fake: FakeBluesky, did: str) -> tuple:
+    view = fake.detailed(did)
+    assert view is not None
+    return view["followersCount"], view["followsCount"], view["postsCount"]
+
+
 def test_bluesky_samples_read_newest_first_and_then_only_the_new(bluesky_shared, tmp_path):
     clock = FakeClock(START)
     with FakeBluesky(bluesky_shared) as fake:
@@ -370,23 +391,98 @@ def test_bluesky_samples_read_newest_first_and_then_only_the_new(bluesky_shared,
         recorded = [v["did"] for v in fake.followers[did]]
         first = bluesky_run(tmp_path, fake, clock, "r1")
         limits = [s.query["limit"] for s in fake.requests_to("getFollowers")]
+        asked = [s.query.lists["actors"] for s in fake.requests_to("getProfiles")]
         clock.now += WEEK
         new = [fake.add_follower(ATPROTO, f"fan{i}.bsky.social") for i in range(2)][::-1]
         mark = len(fake.served)
         second = bluesky_run(tmp_path, fake, clock, "r2")
         later = [s for s in fake.served[mark:] if "getFollowers" in s.path]
+        later_asked = [
+            s.query.lists["actors"] for s in fake.served[mark:] if "getProfiles" in s.path
+        ]
+        counts = {d: fake_counts(fake, d) for d in new + recorded}
     assert first.status == second.status == "complete"
     assert limits == ["10", "5"]
+    # each getFollowers page's followers, detailed right after it
+    assert asked == [recorded[:10], recorded[10:15]]
     assert [s.query["limit"] for s in later] == ["5"]
     assert [i for s in later for i in s.post_ids] == new + recorded[:3]
+    assert later_asked == [new + recorded[:3]]
     rows = samples(tmp_path)
     assert [r[3:8] for r in rows] == [(15, 15, 15, "size", False), (15, 15, 5, "known", True)]
     assert sampled(tmp_path, rows[0][2]) == recorded[:15]
     assert sampled(tmp_path, rows[1][2]) == new + recorded[:13]
-    assert len(landed(tmp_path, "bluesky-followers")) == 3
+    assert len(landed(tmp_path, "bluesky-followers")) == 3 + 3  # getFollowers, getProfiles
+    # every follower has its counts: read now, or carried with the profile observed then
+    first_profiles, second_profiles = (
+        profiles_of(tmp_path, START),
+        profiles_of(tmp_path, rows[1][2]),
+    )
+    assert {d: p[:3] for d, p in first_profiles.items()} == {d: counts[d] for d in recorded[:15]}
+    assert {d: p[:3] for d, p in second_profiles.items()} == {
+        d: counts[d] for d in new + recorded[:13]
+    }
+    for d in recorded[3:13]:
+        assert second_profiles[d] == first_profiles[d] and second_profiles[d][3] < rows[1][2]
+    assert all(second_profiles[d][3] >= rows[1][2] for d in new + recorded[:3])
 
 
-@pytest.mark.parametrize("nth", [1, 2])
+def test_getprofiles_is_asked_at_most_25_actors_a_request(bluesky_shared, tmp_path):
+    clock = FakeClock(START)
+    with FakeBluesky(bluesky_shared) as fake:
+        for i in range(40):
+            fake.add_follower(ATPROTO, f"fan{i}.bsky.social")
+        listed = [v["did"] for v in fake.followers[fake.profiles[ATPROTO]["did"]]]
+        result = bluesky_run(
+            tmp_path, fake, clock, "r1", follower_sample_size=60, follower_page_size=60
+        )
+        asked = [s.query.lists["actors"] for s in fake.requests_to("getProfiles")]
+        over = httpx.get(
+            f"{fake.url}/xrpc/app.bsky.actor.getProfiles", params={"actors": listed[:26]}
+        )
+        counts = {d: fake_counts(fake, d) for d in listed}
+    assert result.status == "complete"
+    assert [len(a) for a in asked] == [25, 25, 10]  # one getFollowers page of 60
+    assert [d for a in asked for d in a] == listed[:60]
+    assert over.status_code == 400 and "more than 25" in over.text  # as the AppView says
+    (row,) = samples(tmp_path)
+    assert row[3:7] == (60, 60, 60, "size")
+    got = profiles_of(tmp_path, row[2])
+    assert {d: p[:3] for d, p in got.items()} == {d: counts[d] for d in listed[:60]}
+    # the getFollowers page and its three getProfiles pages, landed raw
+    pages = [json.loads(p.read_bytes()) for p in landed(tmp_path, "bluesky-followers")]
+    assert sorted(len(p.get("profiles", [])) for p in pages) == [0, 10, 25, 25]
+    assert all(
+        {"followersCount", "followsCount", "postsCount", "associated"} <= set(v)
+        for p in pages
+        for v in p.get("profiles", [])
+    )
+
+
+def test_a_getprofiles_failure_stops_the_run_with_no_sample_and_the_next_completes(
+    bluesky_shared, tmp_path
+):
+    clock = FakeClock(START)
+    with FakeBluesky(bluesky_shared) as fake:
+        fake.faults += [Fault("getProfiles", 503) for _ in range(3)]  # max_attempts 3
+        stopped = bluesky_run(tmp_path, fake, clock, "r1")
+        assert stopped.status == "stopped" and stopped.stopped_by == "unavailable"
+        assert samples(tmp_path) == []
+        assert len(landed(tmp_path, "bluesky-followers")) == 1  # the getFollowers page
+        done = bluesky_run(tmp_path, fake, clock, "r2")
+        recorded = [v["did"] for v in fake.followers[fake.profiles[ATPROTO]["did"]]]
+        counts = {d: fake_counts(fake, d) for d in recorded}
+    assert done.status == "complete"
+    (row,) = samples(tmp_path)
+    assert row[3:7] == (15, 15, 15, "size")
+    got = profiles_of(tmp_path, row[2])
+    assert {d: p[:3] for d, p in got.items()} == {d: counts[d] for d in recorded[:15]}
+
+
+# Pages land getFollowers, getProfiles, getFollowers, getProfiles: killed after the
+# first follower page, after its profiles, after the second follower page, after its
+# profiles (the last page: the sample file is all that is left to write).
+@pytest.mark.parametrize("nth", [1, 2, 3, 4])
 def test_a_run_killed_mid_sample_leaves_only_pages_and_the_rerun_samples(
     bluesky_shared, tmp_path, nth
 ):
@@ -396,13 +492,18 @@ def test_a_run_killed_mid_sample_leaves_only_pages_and_the_rerun_samples(
             bluesky_run(tmp_path, fake, clock, "r1", checkpoint=kill_at("landed", nth))
         assert samples(tmp_path) == []  # only pages: no partial sample
         assert len(landed(tmp_path, "bluesky-followers")) == nth
+        assert len(fake.requests_to("getProfiles")) == nth // 2
         run = query(tmp_path / "rapport.duckdb", "SELECT status FROM ops.network_runs")
         assert run == [("failed",)]
         assert bluesky_run(tmp_path, fake, clock, "r2").status == "complete"
         recorded = [v["did"] for v in fake.followers[fake.profiles[ATPROTO]["did"]]]
+        counts = {d: fake_counts(fake, d) for d in recorded}
     (row,) = samples(tmp_path)
     assert row[3:7] == (15, 15, 15, "size")
     assert sampled(tmp_path, row[2]) == recorded[:15]
+    got = profiles_of(tmp_path, row[2])
+    assert {d: p[:3] for d, p in got.items()} == {d: counts[d] for d in recorded[:15]}
+    assert len(landed(tmp_path, "bluesky-followers")) == 4  # a page with the same bytes lands once
 
 
 def test_the_dagster_asset_samples_with_run_metadata(bluesky_shared, tmp_path, monkeypatch):

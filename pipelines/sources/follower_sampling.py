@@ -28,7 +28,7 @@ with the same bytes lands once)."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -177,6 +177,12 @@ class FollowerSampler:
     def took(self, target: Target, page: FollowerPage, raw_file_id: str) -> None:
         """A page landed (X: its cost is recorded)."""
 
+    def details(self, target: Target, page: FollowerPage) -> Iterable[FollowerPage]:
+        """Pages completing this page's followers' profiles, asked for once it has
+        landed (Bluesky: getProfiles, as getFollowers gives no counts). Each lands as it
+        comes and is listed in the sample after it; ``follower_ids``: those it details."""
+        return ()
+
     def hides(self, target: Target, page: FollowerPage) -> bool:
         """Does this first page say the list is hidden (Mastodon: empty, though the
         account has followers)?"""
@@ -244,8 +250,8 @@ class FollowerSampler:
         if previous and previous[1] is not None and target.followers_total is not None:
             growth = max(0, target.followers_total - previous[1])
         probe = growth + FIRST_INCREMENTAL_PAGE
-        pages: list[dict] = []
-        read = requests = new = 0
+        pages: list[dict] = []  # the sample file's: follower-list pages and their details
+        listed = read = requests = new = 0
         cursor: str | None = None
         stopped = "end"
         while True:
@@ -270,11 +276,16 @@ class FollowerSampler:
             if not pages and self.hides(target, page):
                 return self._hidden(target, now, requested), 0, requests
             pages.append({"sha256": raw_file_id, "observed_at": self.clock()})
+            listed += 1
+            for detail in self.details(target, page):
+                requests += detail.attempts
+                pages.append({"sha256": self._land(detail), "observed_at": self.clock()})
+                self.checkpoint("landed")
             read += len(page.follower_ids)
             seen = next((i for i, f in enumerate(page.follower_ids) if f in known), None)
             new += len(page.follower_ids) if seen is None else seen
             self.log(
-                f"  {target.handle} followers: page {len(pages)}: {len(page.follower_ids)} "
+                f"  {target.handle} followers: page {listed}: {len(page.follower_ids)} "
                 f"({read} of {requested} read)"
             )
             if seen is not None:
@@ -305,8 +316,9 @@ class FollowerSampler:
             "end": "the list ended",
             "budget": f"the budget allowed no more{self.budget_note()}",
         }[stopped]
+        detailed = f" and {len(pages) - listed} profile page(s)" if len(pages) > listed else ""
         line = (
-            f"{target.handle} followers: {new} new of {read} read in {len(pages)} page(s), "
+            f"{target.handle} followers: {new} new of {read} read in {listed} page(s){detailed}, "
             f"{requests} request(s); stopped_by {stopped}: {why}"
         )
         return line, read, requests

@@ -20,7 +20,9 @@ a cursor going back in time only), https://docs.bsky.app/docs/api/app-bsky-feed-
 https://docs.bsky.app/docs/api/app-bsky-feed-search-posts (needs auth on the AppView),
 https://docs.bsky.app/docs/api/app-bsky-actor-get-profile, and for follower samples
 https://docs.bsky.app/docs/api/app-bsky-graph-get-followers (limit <= 100, a cursor,
-newest first)."""
+newest first; its profileViews have no counts) with
+https://docs.bsky.app/docs/api/app-bsky-actor-get-profiles (at most 25 ``actors`` a
+request; profileViewDetailed, with followersCount, followsCount and postsCount)."""
 
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from pipelines.sources.retry import RateLimited, Retrying, Transient, Verdict
 HANDLE_ENV = "BLUESKY_HANDLE"  # not a secret: the account the app password belongs to
 PASSWORD_ENV = "BLUESKY_APP_PASSWORD"
 THREAD_DEPTH = 10  # reply levels below the post; the AppView's default is 6
+PROFILES_PER_REQUEST = 25  # getProfiles' actors: the lexicon's maxLength
 
 
 class _Capturing(Request):
@@ -163,4 +166,14 @@ class BlueskyApi:
             params["cursor"] = cursor
         return self._fetch(
             self._public_request, lambda: self.public.app.bsky.graph.get_followers(params)
+        )
+
+    def profiles(self, actors: list[str]) -> Fetched:
+        """The detailed profiles (with counts) of up to 25 actors (public). The AppView
+        leaves out an actor it cannot show (deleted, taken down)."""
+        if not 1 <= len(actors) <= PROFILES_PER_REQUEST:
+            raise ValueError(f"getProfiles takes 1 to {PROFILES_PER_REQUEST} actors")
+        params = {"actors": list(actors)}
+        return self._fetch(
+            self._public_request, lambda: self.public.app.bsky.actor.get_profiles(params)
         )

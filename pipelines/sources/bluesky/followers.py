@@ -3,6 +3,14 @@
 by page as source ``bluesky-followers``, then the sample file
 (pipelines/sources/follower_sampling.py has the loop and its stops).
 
+getFollowers lists profileViews, which carry no follower, following or post counts
+(the fake-follower model needs them). So after each getFollowers page lands, its
+followers' detailed profiles are asked for with ``app.bsky.actor.getProfiles``, at
+most 25 DIDs a request; each response lands raw under the same source and is listed
+in the sample file after the page it completes (pipelines/canonical/followers.py
+takes each follower's profile from it). Followers carried forward from the previous
+sample keep the profile they had then.
+
 The account is resolved by the Bluesky ingest's own profile snapshot (getProfile, once
 a UTC day: ops.network_accounts and a canonical snapshot with its follower count), and
 the requests go through its client and retry policy (pipelines/sources/retry.py)."""
@@ -10,6 +18,7 @@ the requests go through its client and retry policy (pipelines/sources/retry.py)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +26,7 @@ import duckdb
 
 from pipelines.config.networks import NetworkConfig
 from pipelines.sources import sweeps
+from pipelines.sources.bluesky.client import PROFILES_PER_REQUEST
 from pipelines.sources.bluesky.ingest import PLATFORM, BlueskyIngest, bluesky_ingest
 from pipelines.sources.follower_sampling import (
     FollowerPage,
@@ -87,6 +97,14 @@ class BlueskyFollowerSampler(NetworkFollowerSampler):
         ids = [str(v["did"]) for v in views or [] if isinstance(v, dict) and v.get("did")]
         next_cursor = data.get("cursor") if isinstance(data, dict) else None
         return FollowerPage(fetched.url, fetched.body, fetched.attempts, ids, next_cursor or None)
+
+    def details(self, target: Target, page: FollowerPage) -> Iterator[FollowerPage]:
+        """getProfiles of the page's followers, 25 at most a request."""
+        ids = page.follower_ids
+        for start in range(0, len(ids), PROFILES_PER_REQUEST):
+            batch = ids[start : start + PROFILES_PER_REQUEST]
+            fetched = self.ingest.api.profiles(batch)
+            yield FollowerPage(fetched.url, fetched.body, fetched.attempts, batch, None)
 
 
 def bluesky_follower_sampler(
