@@ -1,7 +1,8 @@
 """The demo's follower samples (issue 17): written as each network's follower-list pages
 with their sample files, imported by `rapport import followers` (and by the demo job
 from the inbox) into the sizes and bought followers the demo says; the second weekly
-sample is incremental; the same seed gives the same bytes; the followers are shaped
+sample is incremental; the Bluesky sample's getProfiles pages give its followers their
+generated counts; the same seed gives the same bytes; the followers are shaped
 like the labelled profiles of ../shared/data/bot_detection, measured here from the
 CSVs themselves."""
 
@@ -26,6 +27,7 @@ from pipelines.canonical import followers as canonical_followers
 from pipelines.cli import main
 from pipelines.config.settings import PROJECT_ROOT, load_settings
 from pipelines.sources import demo as dw
+from pipelines.sources.demo import followers as demo_followers
 from pipelines.sources.demo import shapes
 from tests.conftest import shared_file
 from tests.demo_shapes import measure
@@ -101,6 +103,24 @@ def test_rapport_import_followers_loads_every_sample_with_its_generated_size(loa
         ]
         assert tuple(ids) == t.follower_ids, handle
     assert query(settings, "SELECT count(*) FROM canonical.rejects") == [(0,)]
+
+
+def test_the_bluesky_sample_has_the_generated_counts(loaded):
+    """Its getProfiles pages give each follower the counts it was drawn with (getFollowers
+    alone gives none)."""
+    settings, *_ = loaded
+    _, generated = demo_followers.simulate(SEED, ANCHOR, DAYS)
+    (sample,) = [s for s in generated if s.audience.platform == dw.BLUESKY]
+    rows = query(
+        settings,
+        "SELECT follower_id, followers_count, following_count, post_count, observed_at "
+        "FROM canonical.sampled_followers WHERE platform = 'bluesky' AND account_id = ? "
+        "AND sampled_at = ? ORDER BY position",
+        [sample.account_id, sample.sampled_at],
+    )
+    drawn = [(f.id, f.shape.followers, f.shape.following, f.shape.posts) for f in sample.followers]
+    assert [r[:4] for r in rows] == drawn and len(rows) == 300
+    assert all(r[4] > sample.sampled_at for r in rows)  # observed as its pages were read
 
 
 def test_each_sample_is_the_audited_account_it_names(loaded):
@@ -274,12 +294,20 @@ def test_each_network_s_pages_are_its_follower_list_responses(tmp_path):
                     if user["url"]:
                         expanded = user["entities"]["url"]["urls"][0]["expanded_url"]
                         assert expanded.endswith(".example")
-            elif platform == "bluesky":
+            elif platform == "bluesky" and "followers" in page:
                 assert set(page) == {"subject", "followers", "cursor"}
                 assert DID.match(page["subject"]["did"]) and len(page["followers"]) <= 100
                 for view in page["followers"]:
                     assert DID.match(view["did"]) and view["handle"].endswith(".bsky.social")
                     assert not {"followersCount", "followsCount", "postsCount"} & set(view)
+                listed, detailed = [v["did"] for v in page["followers"]], []
+            elif platform == "bluesky":  # getProfiles of the getFollowers page before it
+                assert set(page) == {"profiles"} and 1 <= len(page["profiles"]) <= 25
+                for view in page["profiles"]:
+                    assert {"followersCount", "followsCount", "postsCount"} <= set(view)
+                    assert set(view["associated"]) >= {"lists", "feedgens", "starterPacks"}
+                detailed += [v["did"] for v in page["profiles"]]
+                assert detailed == listed[: len(detailed)]
             else:
                 assert isinstance(page, list) and len(page) <= 80
                 for account in page:

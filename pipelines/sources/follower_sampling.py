@@ -1,7 +1,9 @@
 """What the X, Bluesky and Mastodon follower samplers share (issue 17): reading an
-audited account's follower list newest first, landing each page raw as it arrives,
-and, once the sample is whole, the sample file that names its pages
-(pipelines/canonical/followers.py has the format and the loading).
+audited account's follower list newest first, landing each page raw as it arrives
+(with the pages a network needs to complete its followers' profiles, asked for right
+after it: ``FollowerSampler.details``, Bluesky's getProfiles), and, once the sample is
+whole, the sample file that names its pages (pipelines/canonical/followers.py has the
+format and the loading).
 
 A sample stops at the first of:
 

@@ -10,14 +10,19 @@ the inbox folder of ``rapport import followers``. Per sample of an audited accou
     (not the first page)}}``; users with ``public_metrics`` (``like_count``: likes given);
   - Bluesky: ``app.bsky.graph.getFollowers?actor=..&limit=100``, ``{"subject",
     "followers", "cursor"}`` of ``profileView``s. A profileView has no counts (the
-    lexicon gives them only in getProfile's profileViewDetailed), so a Bluesky sample
-    holds handles, names, bios, avatars and creation times, no follower counts;
+    lexicon gives them only in the ``profileViewDetailed`` of getProfile and
+    getProfiles), so each such page is followed by
+    ``page_<n>_profiles_<k>.json``: ``app.bsky.actor.getProfiles?actors=..`` (at most
+    25 a request, as the sampler asks), ``{"profiles": [profileViewDetailed]}`` of the
+    page's followers in its order, with their generated follower, following and post
+    counts; the loader takes each follower's profile from there;
   - Mastodon: ``GET /api/v1/accounts/:id/followers?limit=80``, a JSON list of Account
     entities as the audited account's own server shows them (the next page is in the
     Link header, which a saved body does not keep).
 
 * ``<platform>_<handle>_<YYYY-MM-DD>.sample.json``: the sample file, naming each page by
-  sha256 and path, observed two seconds apart from the sample's time. Written here from
+  sha256 and path (a Bluesky page's getProfiles pages right after it), observed two
+  seconds apart from the sample's time. Written here from
   its documented format (``follower-sample/1``, pipelines/canonical/followers.py), as
   the other renderers write their networks' formats: a source does not import the
   stage that loads it; tests/test_demo_followers.py checks it is what
@@ -39,6 +44,7 @@ from .saved import write_lines
 
 _TOKEN = "0123456789ABCDEFGHIJKLMNOPQRSTUV"  # base32hex, as X's paging tokens read
 _SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"  # Bluesky's cursors sort as text
+PROFILES_PER_REQUEST = 25  # getProfiles' actors at most (the lexicon's maxLength)
 
 
 SAMPLE_FORMAT = "follower-sample/1"
@@ -141,6 +147,22 @@ class FollowerPages:
         view["indexedAt"] = _iso(member.created_at + timedelta(seconds=2))
         return view
 
+    def detailed_view(self, f: Follower) -> dict:
+        """A ``profileViewDetailed``: how getProfiles shows a follower, with the counts
+        it was drawn with (profile.json's keys; no banner or pinned post)."""
+        view = self.profile_view(f.member())
+        view["associated"] = {
+            "lists": 0,
+            "feedgens": 0,
+            "starterPacks": 0,
+            "labeler": False,
+            **view["associated"],
+        }
+        view["followersCount"] = f.shape.followers
+        view["followsCount"] = f.shape.following
+        view["postsCount"] = f.shape.posts
+        return view
+
     def mastodon_account(self, sample: Sample, f: Follower) -> dict:
         account = self.audiences.server(sample.audience).account(f.member(), sample.sampled_at)
         if f.shape.posts:  # last posted some days before: bought accounts long ago
@@ -148,9 +170,10 @@ class FollowerPages:
             account["last_status_at"] = f"{sample.sampled_at - timedelta(days=days_ago):%Y-%m-%d}"
         return account
 
-    def pages(self, sample: Sample) -> list[dict | list]:
-        """The sample's pages as the network served them."""
-        out: list[dict | list] = []
+    def pages(self, sample: Sample) -> list[tuple[str, dict | list]]:
+        """The sample's pages as the network served them, in the order they were read,
+        each with its file name's stem."""
+        out: list[tuple[str, dict | list]] = []
         platform, seen = sample.audience.platform, 0
         for n, page in enumerate(sample.pages):
             seen += len(page)
@@ -162,7 +185,7 @@ class FollowerPages:
                     meta["next_token"] = _token(f"next:{where}", _TOKEN, 16)
                 if n:
                     meta["previous_token"] = _token(f"previous:{where}", _TOKEN, 16)
-                out.append({"data": [x_user(f) for f in page], "meta": meta})
+                out.append((f"page_{n + 1}", {"data": [x_user(f) for f in page], "meta": meta}))
             elif platform == BLUESKY:
                 brand = self.audiences.brand(sample.audience)
                 body: dict = {
@@ -171,10 +194,14 @@ class FollowerPages:
                 }
                 if more:
                     body["cursor"] = _token(f"cursor:{where}", _SORTABLE, 13)
-                out.append(body)
+                out.append((f"page_{n + 1}", body))
+                for k in range(0, len(page), PROFILES_PER_REQUEST):
+                    batch = page[k : k + PROFILES_PER_REQUEST]
+                    profiles = {"profiles": [self.detailed_view(f) for f in batch]}
+                    out.append((f"page_{n + 1}_profiles_{k // PROFILES_PER_REQUEST + 1}", profiles))
             else:
                 assert platform == MASTODON
-                out.append([self.mastodon_account(sample, f) for f in page])
+                out.append((f"page_{n + 1}", [self.mastodon_account(sample, f) for f in page]))
         return out
 
 
@@ -190,8 +217,8 @@ def write(audiences: Audiences, samples: tuple[Sample, ...], out_dir: Path) -> l
         name = f"{a.platform}_{a.handle}_{sample.sampled_at:%Y-%m-%d}"
         (out_dir / name).mkdir(parents=True, exist_ok=True)
         pages = []
-        for n, body in enumerate(renderer.pages(sample), 1):
-            path = write_lines(out_dir / name / f"page_{n}.json", [body])
+        for n, (stem, body) in enumerate(renderer.pages(sample), 1):
+            path = write_lines(out_dir / name / f"{stem}.json", [body])
             observed = sample.sampled_at + timedelta(seconds=2 * n)
             pages.append(
                 {"sha256": sha256_of(path), "file": f"{name}/{path.name}", "observed_at": observed}
