@@ -45,7 +45,7 @@ def test_every_schedule_starts_stopped_and_the_ui_asks_nothing():
 
 
 # The order a run goes through the groups, which the UI's graph should read in.
-PIPELINE_ORDER = ["ingest", "config", "staging", "intermediate", "marts", "reports"]
+PIPELINE_ORDER = ["ingest", "config", "audience", "staging", "intermediate", "marts", "reports"]
 
 
 def test_asset_groups_follow_the_pipeline_order():

@@ -267,7 +267,9 @@ def test_weekly_trends_add_up_to_the_scorecard(demo):
 def findings_in(html: str) -> dict[str, dict[str, str]]:
     """handle -> {finding code: kind}, as the report shows them."""
     out: dict[str, dict[str, str]] = {}
-    for section in re.split(r"<h3>", html)[1:]:
+    findings = html[html.index("<h2>Findings</h2>") :]
+    findings = findings[: findings.index("<h2", 5)]
+    for section in re.split(r"<h3>", findings)[1:]:
         handle = re.match(r"@(\w+)", section)
         if handle:
             codes = re.findall(r'<li class="(concern|strength)" data-code="(\w+)"', section)
@@ -537,3 +539,92 @@ def test_a_blocking_check_failing_in_the_same_run_stops_the_report(warehouse_cop
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     assert "rapport_dbt_models" in started and "reports__client_audit" not in started
     assert not warehouse_copy.reports_dir.exists()
+
+
+def audience_rows(settings) -> dict[tuple, dict]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cur = con.execute("SELECT * FROM marts.audience_quality")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    return {(r["platform"], r["handle"], r["sampled_at"]): r for r in rows}
+
+
+def test_each_follower_samples_interval_holds_its_generated_share_of_bought_followers(demo):
+    settings, _, _ = demo
+    rows = audience_rows(settings)
+    truth = demo_world.follower_truth()
+    assert {(p, h.lower(), at) for p, h, at in rows} == {(p, h.lower(), at) for p, h, at in truth}
+    shares = {}
+    for (platform, handle, at), t in truth.items():
+        row = next(
+            r
+            for k, r in rows.items()
+            if k[0] == platform and k[2] == at and k[1].lower() == handle.lower()
+        )
+        share = len(t.bought_ids) / len(t.follower_ids)
+        shares[handle] = share
+        assert row["followers_sampled"] == len(t.follower_ids)
+        assert row["followers_scored"] == len(t.follower_ids), (handle, "every follower scored")
+        assert row["fake_share_low"] <= share <= row["fake_share_high"], (handle, at, share, row)
+    # the world has a clean audience and one with bought followers
+    assert shares[demo_world.CONVERSATIONAL] == 0
+    assert shares[demo_world.FOLLOW_FOR_FOLLOW] > 0.25
+
+
+def test_the_samples_flag_shares_match_the_sampled_profiles(demo):
+    settings, _, _ = demo
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        followers = con.execute(
+            "SELECT platform, account_id, sampled_at, bio, has_default_avatar, post_count, "
+            "followers_count, following_count FROM canonical.sampled_followers"
+        ).fetchall()
+    by_sample: dict[tuple, list] = {}
+    for p, a, at, bio, avatar, posts, n_followers, following in followers:
+        # a flag is unknown (None) where the profile lacks what it reads; a share is over
+        # the followers where it is known
+        by_sample.setdefault((p, a, at), []).append(
+            (
+                not (bio or "").strip(),
+                avatar,
+                None if posts is None else posts < 20,  # few_posts_threshold
+                None
+                if following is None or n_followers is None
+                else following != 0 and following >= 10 * n_followers,
+            )
+        )
+    rows = {
+        (r["platform"], r["account_id"], r["sampled_at"]): r
+        for r in audience_rows(settings).values()
+    }
+    for key, flags in by_sample.items():
+        row = rows[key]
+        for i, column in enumerate(
+            ("empty_bio_share", "default_avatar_share", "few_posts_share", "follows_far_more_share")
+        ):
+            known = [f[i] for f in flags if f[i] is not None]
+            expected = sum(known) / len(known) if known else None
+            assert row[column] == pytest.approx(expected), (key, column)
+
+
+def test_the_report_shows_each_accounts_latest_sample_with_its_interval(demo):
+    settings, _, _ = demo
+    html = report_path(settings, "northwind").read_text()
+    section = html[html.index('id="audience"') :]
+    latest = {}
+    for row in audience_rows(settings).values():
+        if row["sampled_at"] <= ANCHOR and row["platform"] == "x":
+            if (
+                row["handle"] not in latest
+                or row["sampled_at"] > latest[row["handle"]]["sampled_at"]
+            ):
+                latest[row["handle"]] = row
+    for handle in (demo_world.CONVERSATIONAL, demo_world.FOLLOW_FOR_FOLLOW):
+        row = latest[handle]
+        assert (
+            f'data-fake-share="{row["estimated_fake_share"]:.4f}" '
+            f'data-low="{row["fake_share_low"]:.4f}" data-high="{row["fake_share_high"]:.4f}"'
+        ) in section, handle
+        assert f"@{handle} " in section
+    assert "the most recent followers, newest first" in section
+    assert "on collections it was not trained on it caught" in section
+    assert "AcmeCo" not in section  # another client's account

@@ -29,6 +29,7 @@ DDL = """
 CREATE SCHEMA IF NOT EXISTS canonical;
 CREATE SCHEMA IF NOT EXISTS ops;
 CREATE SCHEMA IF NOT EXISTS config;
+CREATE SCHEMA IF NOT EXISTS audience;
 
 -- One row per raw payload file landed (content-addressed: same bytes, same id).
 CREATE TABLE IF NOT EXISTS ops.raw_files (
@@ -388,6 +389,36 @@ CREATE TABLE IF NOT EXISTS canonical.sampled_followers (
     favourites_count    BIGINT,                  -- X only (likes given)
     raw_file_id         VARCHAR NOT NULL,        -- the page it was read from
     PRIMARY KEY (platform, account_id, sampled_at, follower_id)
+);
+
+-- The fake-follower model's verdict on each sampled follower (pipelines/audience/scores.py).
+CREATE TABLE IF NOT EXISTS audience.follower_scores (
+    platform          VARCHAR NOT NULL,
+    account_id        VARCHAR NOT NULL,
+    sampled_at        TIMESTAMPTZ NOT NULL,
+    follower_id       VARCHAR NOT NULL,
+    model_version     VARCHAR NOT NULL,          -- model file name @ sha256 prefix
+    fake_probability  DOUBLE NOT NULL,
+    is_fake           BOOLEAN NOT NULL,
+    PRIMARY KEY (platform, account_id, sampled_at, follower_id)
+);
+
+-- Per follower sample: the share flagged and the corrected estimate (audience/estimate.py).
+CREATE TABLE IF NOT EXISTS audience.sample_estimates (
+    platform              VARCHAR NOT NULL,
+    account_id            VARCHAR NOT NULL,
+    sampled_at            TIMESTAMPTZ NOT NULL,
+    model_version         VARCHAR NOT NULL,
+    followers_sampled     INTEGER NOT NULL,
+    scored                INTEGER NOT NULL,
+    unscored              INTEGER NOT NULL,      -- profiles without the counts the model needs
+    flagged               INTEGER NOT NULL,
+    observed_fake_share   DOUBLE,                -- flagged / scored
+    estimated_fake_share  DOUBLE,                -- corrected for the model's measured error
+    interval_low          DOUBLE,                -- its 95% interval
+    interval_high         DOUBLE,
+    model_error           VARCHAR NOT NULL,      -- the model's measured error, in words
+    PRIMARY KEY (platform, account_id, sampled_at)
 );
 
 -- Input that could not be loaded: kept with where it was and why, never dropped.

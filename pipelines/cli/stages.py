@@ -22,6 +22,7 @@ STAGE_OF_STEP = {
     "canonical_tables": "import",
     "config__audited_accounts": "config",
     "config__audit_periods": "period",
+    "audience_scores": "audience",
     "rapport_dbt_models": "models",
     "quality_checks": "checks",
     "reports__client_audit": "report",
@@ -58,6 +59,11 @@ def describe(stage: str, events: StepEvents) -> str:
         return f"{_value(accounts, 'accounts')} audited account(s)"
     if stage == "period" and (period := metadata.get("config/audit_periods")):
         return f"{_value(period, 'period_start')[:10]} to {_value(period, 'period_end')[:10]}"
+    if stage == "audience" and (estimates := metadata.get("audience/sample_estimates")):
+        return (
+            f"{_value(estimates, 'samples_scored_this_run')} follower sample(s) scored, "
+            f"{_value(estimates, 'row_count')} in all"
+        )
     if stage == "report" and (report := metadata.get("reports/client_audit")):
         return f"written to {_value(report, 'report')}"
     passed = sum(c.passed for c in events.checks)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.defs.assets.audience import audience_scores
 from pipelines.defs.assets.dbt_models import dbt_models
 from pipelines.defs.assets.followers import FOLLOWER_ASSETS
 from pipelines.defs.assets.ingest import audited_accounts, canonical_tables
@@ -20,6 +21,7 @@ def pipeline_assets() -> list[dg.AssetsDefinition]:
     return [
         audited_accounts,
         canonical_tables,
+        audience_scores,
         dbt_models(),
         *X_INGEST_ASSETS,
         *NETWORK_INGEST_ASSETS,

@@ -24,10 +24,16 @@ WRITES_WAREHOUSE = {"rapport/writes": "warehouse"}
 # ones gate what is downstream of the marts in the same run.
 ALL_QUALITY_CHECKS = dg.AssetSelection.checks(*quality_checks)
 
-# `rapport build`: the audits config, then every dbt model and test (on what the
-# canonical tables hold; no import, no live ingest).
+# The follower samples' scores (audience/*) are Python, between the canonical tables and dbt.
+SCORES = dg.AssetSelection.key_prefixes(["audience"])
+
+# `rapport build`: the audits config, the scores, then every dbt model and test (on what
+# the canonical tables hold; no import, no live ingest).
+
 BUILD_SELECTION = (
-    dg.AssetSelection.from_coercible("key:config/audited_accounts or kind:dbt") | ALL_QUALITY_CHECKS
+    dg.AssetSelection.from_coercible("key:config/audited_accounts or kind:dbt")
+    | SCORES
+    | ALL_QUALITY_CHECKS
 )
 
 # `rapport demo`: the inbox import, the audits config and every dbt model; neither the
@@ -35,6 +41,7 @@ BUILD_SELECTION = (
 DEMO_SELECTION = (
     dg.AssetSelection.keys(["config", "audited_accounts"])
     | dg.AssetSelection.key_prefixes(["canonical"])
+    | SCORES
     | dg.AssetSelection.from_coercible("kind:dbt")
     | ALL_QUALITY_CHECKS
 )

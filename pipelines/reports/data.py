@@ -35,6 +35,8 @@ class AuditData:
     # account_key of each brand account -> its oldest unanswered messages (FOLLOW_UP_LIMIT
     # at most; each row carries the account's total as `total`)
     follow_ups: dict[str, list[dict]] = field(default_factory=dict)
+    # marts.audience_quality: each scorecard account's latest sample by the period's end
+    audience: list[dict] = ()
 
     def role(self, role: str) -> list[dict]:
         return [r for r in self.scorecard if r["role"] == role]
@@ -78,6 +80,20 @@ FROM (
 )
 WHERE n <= {FOLLOW_UP_LIMIT}
 ORDER BY account_key, n
+"""
+
+
+# Each of the period's accounts' latest follower sample taken by the period's end (so a
+# past period's report stays what it was), brands first.
+AUDIENCE_SQL = """
+SELECT q.*, s.role
+FROM marts.audience_quality AS q
+INNER JOIN marts.audit_scorecard AS s
+    ON s.platform = q.platform AND s.account_id = q.account_id
+WHERE s.client = ? AND s.period_start = ? AND s.period_end = ? AND q.sampled_at <= s.period_end
+QUALIFY row_number() OVER (PARTITION BY q.platform, q.account_id ORDER BY q.sampled_at DESC) = 1
+ORDER BY CASE s.role WHEN 'brand' THEN 0 ELSE 1 END, lower(s.brand_name), q.platform,
+    lower(q.handle)
 """
 
 
@@ -137,4 +153,5 @@ def load_audit_data(
         previous={r["account_key"]: r for r in previous},
         previous_totals={(t["role"], t["brand_name"]): t for t in previous_totals},
         follow_ups=load_follow_ups(con, period, follow_up_after_hours),
+        audience=_rows(con, AUDIENCE_SQL, params)[1],
     )

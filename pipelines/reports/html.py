@@ -8,6 +8,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds
+from pipelines.reports.audience import audience_section
 from pipelines.reports.charts import Series, colours, legend, line_chart, stacked_bars
 from pipelines.reports.data import AuditData
 from pipelines.reports.findings import CONCERN, Finding, verdict
@@ -270,6 +271,7 @@ def render_report(
         f"{table}"
         f"{coverage_note(data.scorecard)}"
         f"<h2>Trends</h2>{_charts(data)}"
+        f'<h2 id="audience">Audience</h2>{audience_section(data.audience, p.timezone)}'
         f"{_definitions(thresholds)}{_exact_definitions(definitions)}"
         '<p class="small">Made by Rapport from the warehouse table marts.audit_scorecard '
         f"(client {escape(p.client)}, period_end {p.end.isoformat()}). The scorecard is "

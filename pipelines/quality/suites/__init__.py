@@ -5,6 +5,7 @@ marts' dbt tests keep to relationships, categories and time order (one home a ru
 
 from pipelines.quality.suites import (
     accounts,
+    audience_quality,
     audit_brand_totals,
     audit_follower_history,
     audit_scorecard,
@@ -32,5 +33,6 @@ SUITES: dict[str, MartSuite] = {
         inbound_messages.SUITE,
         follower_history.SUITE,
         audited_accounts.SUITE,
+        audience_quality.SUITE,
     )
 }

@@ -163,6 +163,17 @@ def computed(
     return Guard(found, {expected: expression})
 
 
+def fraction(column: str) -> Guard:
+    """A share the row cannot recompute (its inputs are not in the mart): in [0, 1]."""
+    gxe = _gxe()
+    return Guard(
+        [
+            gxe.ExpectColumnValuesToBeInTypeList(column=column, type_list=FLOAT_DTYPES),
+            gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1),
+        ]
+    )
+
+
 def at_least_zero(column: str, *, null_when_zero: str | None = None) -> Guard:
     """A non-negative figure the row cannot recompute (its inputs are not in the mart);
     NULL exactly when `null_when_zero` (a count column) is 0, if given."""

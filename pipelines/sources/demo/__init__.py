@@ -91,9 +91,10 @@ northwindcoffee@social.example  mastodon  300     none    2026-11-16            
 The second weekly sample reads the week's new followers first and stops at the first
 page that reaches one the first sample had (``stopped_by`` known); the loader carries
 the rest forward. Bluesky's follower list (``getFollowers``: profileViews) carries no
-counts, so its sample has bios, avatars and creation times but no follower, following
-or post counts; X's has every field the model reads (listed, likes given, website,
-location too), Mastodon's the counts, bio and avatar.
+counts, so each of its pages is followed by ``getProfiles`` pages (25 followers each)
+whose detailed views give them, as the live sampler reads them; X's has every field the
+model reads (listed, likes given, website, location too), Mastodon's the counts, bio
+and avatar.
 
 :func:`write_inbox` writes all three networks and the follower samples into an inbox,
 each in its source's folder, and :func:`land_as_retrieved` lands the Bluesky and
