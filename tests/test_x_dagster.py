@@ -13,13 +13,15 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.defs.assets.ingest import CANONICAL_TABLES
 from pipelines.defs.assets.x_ingest import x_posts, x_profile_snapshots
 from tests.fake_x_api import FakeXApi
 from tests.x_helpers import HANDLES, TOKEN, demo_pages, materialize, new_world
 from tests.x_helpers import dagster_environment as environment
 
 FOUNDATION_MARTS = ["marts/posts", "marts/accounts", "marts/post_mix", "marts/conversation_metrics"]
-WHOLE = ["canonical/rejects"]  # canonical_tables materializes all four tables or none
+# canonical_tables materializes every canonical table or none
+WHOLE = [f"canonical/{table}" for table in CANONICAL_TABLES]
 
 
 @pytest.fixture(scope="module")
