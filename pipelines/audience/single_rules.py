@@ -2,15 +2,14 @@
 measured them on Cresci's labelled collections (evaluate.rule_measures), written by
 `rapport audience evaluate` beside docs/audience-evaluation.md and committed. The
 paper's own per-rule figures are not quoted anywhere: these are measured here. The
-report reads the file (load / by_column) for the MCC it prints beside each rule."""
+report reads the file (load / by_column) for the MCC it prints beside each rule, without
+importing the evaluation."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from pathlib import Path
-
-from pipelines.audience import evaluate
 
 PATH = Path(__file__).with_name("single_rules.json")
 
@@ -30,6 +29,8 @@ MEASURED = (
 
 def document(measures: dict[str, dict]) -> dict:
     """The file's content from evaluate.rule_measures."""
+    from pipelines.audience import evaluate  # numpy and the trainer: not for the report
+
     return {
         "source": SOURCE,
         "measured": MEASURED,
