@@ -21,7 +21,6 @@ DEFAULT_MODEL = {
     "full": PROJECT_ROOT / "pipelines" / "audience" / "model_x.json",
 }
 DEFAULT_EVALUATION = PROJECT_ROOT / "docs" / "audience-evaluation.md"
-DEFAULT_SINGLE_RULES = PROJECT_ROOT / "pipelines" / "audience" / "single_rules.json"
 
 
 def write_from_data(
@@ -64,9 +63,9 @@ def cmd_audience_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audience_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.audience import evaluation_doc
+    from pipelines.audience import evaluation_doc, single_rules
 
-    out = (args.out or DEFAULT_EVALUATION, args.rules_out or DEFAULT_SINGLE_RULES)
+    out = (args.out or DEFAULT_EVALUATION, args.rules_out or single_rules.PATH)
     return write_from_data(args, evaluation_doc.documents, out, "audience evaluation")
 
 

@@ -99,8 +99,8 @@ SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
     (
         "Legitimacy flags (profile at period end)",
         (
-            Metric("flag_default_avatar", "Default avatar", _flag),
-            Metric("flag_empty_bio", "Empty bio", _flag),
+            Metric("flag_default_avatar", "Default avatar (also a Cresci rule)", _flag),
+            Metric("flag_empty_bio", "Empty bio (also a Cresci rule)", _flag),
             Metric("flag_few_posts", "Few posts ever", _flag),
             Metric("flag_follows_far_more", "Follows far more than followed", _flag),
             # Cresci et al. 2015's single rules the profile fails (its bio and avatar
