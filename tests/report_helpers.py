@@ -104,6 +104,12 @@ class Expected:
     followers_end: int | None
     following_end: int | None
     engagement_per_post: float | None
+    # Cresci et al. 2015's single rules the end snapshot fails, at the paper's thresholds
+    # (30 followers, 50 posts, following more than 2 x followers); None when unknown
+    posts_count_end: int | None = None
+    cresci_fewer_than_30_followers: bool | None = None
+    cresci_fewer_than_50_posts: bool | None = None
+    cresci_follows_more_than_twice_followers: bool | None = None
 
     # the inbound messages without a direct reply by the period's end, oldest first
     unanswered: list[dict] = field(default_factory=list, repr=False, compare=False)
@@ -140,7 +146,8 @@ def independent_audit_with_minutes(
             "SELECT account_id FROM canonical.accounts WHERE lower(handle) = lower(?)", [handle]
         ).fetchone()
         snaps = con.execute(
-            "SELECT observed_at, followers_count, following_count FROM canonical.account_snapshots "
+            "SELECT observed_at, followers_count, following_count, post_count "
+            "FROM canonical.account_snapshots "
             "WHERE account_id = ? ORDER BY observed_at",
             [account_id],
         ).fetchall()
@@ -194,6 +201,11 @@ def independent_audit_with_minutes(
         for p, k in zip(own, kinds, strict=True)
         if k != "retweet" and all(p[c] is not None for c in counts)
     ]
+    followers, following, posts_count = last[1:4] if last else (None, None, None)
+
+    def below(value: int | None, limit: int) -> bool | None:
+        return None if value is None else value < limit
+
     return Expected(
         posts=len(own),
         replies=kinds.count("reply"),
@@ -208,5 +220,11 @@ def independent_audit_with_minutes(
         followers_end=last[1] if last else None,
         following_end=last[2] if last else None,
         engagement_per_post=sum(engaged) / len(engaged) if engaged else None,
+        posts_count_end=posts_count,
+        cresci_fewer_than_30_followers=below(followers, 30),
+        cresci_fewer_than_50_posts=below(posts_count, 50),
+        cresci_follows_more_than_twice_followers=None
+        if followers is None or following is None
+        else following > 2 * followers,
         unanswered=sorted(unanswered, key=lambda p: (p["created_at"], p["post_id"])),
     ), minutes

@@ -139,14 +139,54 @@ def test_train_with_a_missing_data_folder_exits_2_with_one_line(tmp_path: Path, 
     assert captured.out == ""
 
 
-def test_the_committed_evaluation_is_what_evaluate_writes(collections):
-    from pipelines.audience import evaluation_doc
+def test_the_committed_evaluation_is_what_evaluate_writes(collections, tmp_path, capsys):
+    """Both files `rapport audience evaluate` writes: the Markdown tables and the single
+    rules' measures the report reads (pipelines/audience/single_rules.json)."""
+    from pipelines.audience import single_rules
 
     def tables(text: str) -> list[str]:  # all but the machine line
         return [line for line in text.splitlines() if not line.startswith("Machine:")]
 
+    doc, rules = tmp_path / "evaluation.md", tmp_path / "single_rules.json"
+    argv = ["audience", "evaluate", "--data", str(DATA), "--out", str(doc)]
+    assert main([*argv, "--rules-out", str(rules)]) == 0
+    assert f"written to {doc} and {rules}" in capsys.readouterr().out
     committed = (PROJECT_ROOT / "docs" / "audience-evaluation.md").read_text(encoding="utf-8")
-    assert tables(evaluation_doc.document(DATA)) == tables(committed)
+    assert tables(doc.read_text(encoding="utf-8")) == tables(committed)
+    assert rules.read_text(encoding="utf-8") == single_rules.PATH.read_text(encoding="utf-8")
+
+
+def test_the_single_rules_file_holds_the_evaluation_tables_numbers():
+    """single_rules.json's measures are the min BA and min MCC cells of the committed
+    table, and each rule's thresholds are the dbt vars the marts' cresci_* columns use."""
+    from pipelines.audience import single_rules
+    from pipelines.config.report_thresholds import dbt_var
+
+    text = (PROJECT_ROOT / "docs" / "audience-evaluation.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0]: cells[-2:]
+        for line in text.splitlines()
+        if line.startswith("| ")
+        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 7
+    }
+    committed = single_rules.load()
+    assert [r["rule"] for r in committed["rules"]] == list(evaluate.RULES)
+    for r in committed["rules"]:
+        shown = [f"{r['lowest_balanced_accuracy']:.3f}", f"{r['lowest_mcc']:.3f}"]
+        assert rows[r["rule"]] == shown, r["rule"]
+        assert r["column"] == evaluate.RULE_COLUMNS[r["rule"]]
+    followers, posts = dbt_var("cresci_min_followers"), dbt_var("cresci_min_posts")
+    multiple = dbt_var("cresci_followers_multiple")
+    assert list(evaluate.RULES)[:3] == [
+        f"followers >= {followers}",
+        f"posts >= {posts}",
+        f"{multiple} x followers >= friends",
+    ]
+    assert list(evaluate.RULE_COLUMNS.values())[:2] == [
+        f"cresci_fewer_than_{followers}_followers",
+        f"cresci_fewer_than_{posts}_posts",
+    ]
+    assert "measured by rapport, not quoted" in committed["measured"].lower()
 
 
 def test_the_measured_error_is_each_collection_scored_by_a_model_that_never_saw_it(collections):

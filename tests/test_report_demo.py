@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.audience import single_rules
 from pipelines.cli import main
 from pipelines.config.settings import PROJECT_ROOT, load_settings
 from pipelines.defs.dagster_home import ensure_dagster_home
@@ -379,6 +380,42 @@ def test_follower_charts_start_at_zero(demo):
     for svg in re.findall(r'<svg[^>]*aria-label="(?:Followers|Weekly)[^"]*".*?</svg>', html):
         labels = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', svg)
         assert labels[0] in ("0", "0%", "0 h"), labels
+
+
+def test_the_cresci_rules_sit_beside_the_flags_with_the_mcc_rapport_measured(demo):
+    """The flags section shows Cresci et al.'s single rules the account fails, and their
+    plain words carry the MCC of the committed single_rules.json (written by `rapport
+    audience evaluate`), labelled as measured here: for the bio and avatar rules, on the
+    account's own flags, whose definitions stay as they were."""
+    settings, _, _ = demo
+    html = report_path(settings, "northwind").read_text()
+    flags = html.split("Legitimacy flags (profile at period end)")[1].split("</table>")[0]
+    for label in (
+        "Cresci rule: fewer than 30 followers",
+        "Cresci rule: fewer than 50 posts ever",
+        "Cresci rule: follows more than 2 times its followers",
+    ):
+        assert f">{escape(label)}<a" in flags, label
+    rules = single_rules.load()["rules"]
+    assert [r["column"] for r in rules] == [
+        "cresci_fewer_than_30_followers",
+        "cresci_fewer_than_50_posts",
+        "cresci_follows_more_than_twice_followers",
+        "flag_empty_bio",
+        "flag_default_avatar",
+    ]
+    for r in rules:
+        words = PLAIN[r["column"]]
+        assert (
+            f"MCC {r['lowest_mcc']:.3f}, measured by Rapport on Cresci's labelled collections"
+            in words
+        )
+        assert f'<dd>{escape(words)}<a href="#def-{r["column"]}">' in html
+        assert escape(words, quote=True) in flags  # the row's tooltip
+    assert PLAIN["flag_empty_bio"].startswith("The profile has no description. ")
+    # NorthwindDeals follows 7,096 accounts with 469 followers: it fails the ratio rule
+    cell = scorecard_cells(html)[("NorthwindDeals", "cresci_follows_more_than_twice_followers")]
+    assert cell == ("true", "yes")
 
 
 def test_definitions_are_in_plain_words_with_the_exact_ones_in_the_appendix(demo):

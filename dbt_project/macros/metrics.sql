@@ -101,6 +101,22 @@
     end as flag_follows_far_more
 {%- endmacro %}
 
+{# Cresci et al. 2015's single rules ("Fame for sale: efficient detection of fake Twitter
+   followers", Decision Support Systems 80), one boolean per rule the profile FAILS
+   (failing = looks like a bought follower); NULL when the count is unknown. Thresholds:
+   dbt vars cresci_min_followers, cresci_min_posts, cresci_followers_multiple. The rules
+   "has bio" and "has avatar" are legitimacy_flags' flag_empty_bio and
+   flag_default_avatar (the same definitions), so they are not repeated here. Each
+   rule's MCC, as measured by Rapport on Cresci's labelled collections:
+   pipelines/audience/single_rules.json (`rapport audience evaluate`). #}
+{% macro cresci_rules(posts_count, followers, following) -%}
+    {{ followers }} < {{ var('cresci_min_followers') }} as cresci_fewer_than_30_followers,
+    {{ posts_count }} < {{ var('cresci_min_posts') }} as cresci_fewer_than_50_posts,
+    -- fails "2 x followers >= friends"; 0 following never fails it
+    {{ var('cresci_followers_multiple') }} * {{ followers }} < {{ following }}
+        as cresci_follows_more_than_twice_followers
+{%- endmacro %}
+
 {# <column>_end - <column>_start over a period; NULL unless two different snapshots
    bound it (end_observed_at > start_observed_at). #}
 {% macro period_change(column) -%}

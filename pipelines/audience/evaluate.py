@@ -20,7 +20,9 @@ from pipelines.audience.train import fit
 
 PAIRS = tuple((f, h) for f in FAKE_COLLECTIONS for h in HUMAN_COLLECTIONS)
 
-# Cresci et al. 2015, table of single rules: True = passes (looks human).
+# Cresci et al. 2015, table of single rules: True = passes (looks human). The thresholds
+# are those of the paper, and the dbt vars cresci_* (dbt_project.yml) that the marts'
+# cresci_* columns use; tests/test_audience_model.py holds the two equal.
 RULES: dict[str, Callable[[Profile], bool]] = {
     "followers >= 30": lambda p: p.followers >= 30,
     "posts >= 50": lambda p: p.posts >= 50,
@@ -28,6 +30,19 @@ RULES: dict[str, Callable[[Profile], bool]] = {
     "has bio": lambda p: p.bio.strip() != "",
     "has avatar": lambda p: not p.default_avatar,
 }
+
+# Each rule's column in marts.accounts and marts.audit_scorecard: true when it FAILS
+# (dbt macro cresci_rules; the bio and avatar rules are legitimacy_flags' own flags).
+RULE_COLUMNS: dict[str, str] = {
+    "followers >= 30": "cresci_fewer_than_30_followers",
+    "posts >= 50": "cresci_fewer_than_50_posts",
+    "2 x followers >= friends": "cresci_follows_more_than_twice_followers",
+    "has bio": "flag_empty_bio",
+    "has avatar": "flag_default_avatar",
+}
+
+# Digits the measures keep: the evaluation's table and single_rules.json print the same.
+DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -133,3 +148,20 @@ def rule_rates(profiles) -> dict[str, dict[str, float]]:
                 np.mean(flagged) if name in FAKE_COLLECTIONS else 1 - np.mean(flagged)
             )
     return out
+
+
+def rule_measures(confusions: dict[str, dict[tuple[str, str], Confusion]]) -> dict[str, dict]:
+    """Per rule (rule_confusions), the lowest balanced accuracy and the lowest MCC over the
+    left-out pairs (each its own minimum), rounded to DIGITS: the numbers of the
+    evaluation's table and of single_rules.json, computed once."""
+
+    def rounded(value: float) -> float:
+        return float(f"{value:.{DIGITS}f}")
+
+    return {
+        rule: {
+            "lowest_balanced_accuracy": rounded(min(c.balanced_accuracy for c in by_pair.values())),
+            "lowest_mcc": rounded(min(c.mcc for c in by_pair.values())),
+        }
+        for rule, by_pair in confusions.items()
+    }

@@ -24,9 +24,13 @@ DEFAULT_EVALUATION = PROJECT_ROOT / "docs" / "audience-evaluation.md"
 
 
 def write_from_data(
-    args: argparse.Namespace, make: Callable[[Path], str], out: Path, what: str
+    args: argparse.Namespace,
+    make: Callable[[Path], str | tuple[str, ...]],
+    out: Path | tuple[Path, ...],
+    what: str,
 ) -> int:
-    """Check the data folder, make the file's text from it, write it to `out`."""
+    """Check the data folder, make the file's text from it, write it to `out` (or each
+    text to its path, when `make` gives several)."""
     folder = (args.data or DEFAULT_DATA).resolve()
     if not folder.is_dir():
         print(
@@ -39,8 +43,12 @@ def write_from_data(
     except (FileNotFoundError, ValueError) as exc:  # a missing file, unreadable rows
         print(f"rapport: {exc}", file=sys.stderr)
         return 2
-    Path(out).write_text(text, encoding="utf-8")
-    print(f"{what} written to {out} in {time.monotonic() - started:.1f} s")
+    texts = (text,) if isinstance(text, str) else text
+    paths = (out,) if isinstance(out, str | Path) else out
+    for body, path in zip(texts, paths, strict=True):
+        Path(path).write_text(body, encoding="utf-8")
+    where = " and ".join(str(p) for p in paths)
+    print(f"{what} written to {where} in {time.monotonic() - started:.1f} s")
     return 0
 
 
@@ -55,10 +63,10 @@ def cmd_audience_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audience_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.audience import evaluation_doc
+    from pipelines.audience import evaluation_doc, single_rules
 
-    out = args.out or DEFAULT_EVALUATION
-    return write_from_data(args, evaluation_doc.document, out, "audience evaluation")
+    out = (args.out or DEFAULT_EVALUATION, args.rules_out or single_rules.PATH)
+    return write_from_data(args, evaluation_doc.documents, out, "audience evaluation")
 
 
 def parse_as_of(value: str | None):

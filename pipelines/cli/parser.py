@@ -212,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     a = audience.add_parser("evaluate", help="write the leave-collections-out evaluation table")
     a.add_argument("--data", type=Path, metavar="DIR", help=data_help)
     a.add_argument("--out", type=Path, metavar="FILE", help="default: docs/audience-evaluation.md")
+    a.add_argument(
+        "--rules-out",
+        type=Path,
+        metavar="FILE",
+        help="the single rules' measures; default: pipelines/audience/single_rules.json",
+    )
     a.set_defaults(func="audience:cmd_audience_evaluate", needs=NEEDS_NOTHING)
     a = audience.add_parser("score", help="score X profiles and estimate their fake share")
     a.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="CSV, JSON or JSONL files")

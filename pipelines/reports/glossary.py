@@ -9,9 +9,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipelines.audience import single_rules
 from pipelines.config.report_thresholds import dbt_var
 
 SCORECARD_NODE = "model.rapport.audit_scorecard"
+
+
+def _cresci(column: str, test: str) -> str:
+    """How a flag stands to Cresci et al.'s single rule `test` (in plain words), with the
+    MCC Rapport measured for the rule (pipelines/audience/single_rules.json, written by
+    `rapport audience evaluate`): never a figure typed here."""
+    mcc = single_rules.by_column()[column]["lowest_mcc"]
+    return (
+        f"Such a profile fails \u201c{test}\u201d, one of the single tests Cresci and "
+        f"colleagues (2015) used to spot bought followers. That test alone scores MCC "
+        f"{mcc:.3f}, measured by Rapport on Cresci's labelled collections (the lowest over "
+        "the pairs of collections tried; 1 is a perfect test, 0 no better than chance, "
+        "below 0 worse), not a figure quoted from the paper."
+    )
+
 
 #: scorecard column -> its definition in plain words (every figure the scorecard shows;
 #: tests/test_report_render.py holds it to pipelines/reports/tables.py's METRICS).
@@ -73,14 +89,37 @@ PLAIN: dict[str, str] = {
         "Engagement per post for every 1,000 followers, so accounts of different sizes "
         "can be compared."
     ),
-    "flag_default_avatar": "The profile still shows the network's default picture.",
-    "flag_empty_bio": "The profile has no description.",
+    "flag_default_avatar": (
+        "The profile still shows the network's default picture. "
+        + _cresci("flag_default_avatar", "has a picture of its own")
+    ),
+    "flag_empty_bio": "The profile has no description. " + _cresci("flag_empty_bio", "has a bio"),
     "flag_few_posts": (
         f"The profile reports fewer than {dbt_var('few_posts_threshold')} posts in its whole life."
     ),
     "flag_follows_far_more": (
         f"It follows at least {dbt_var('follows_far_more_multiple')} times as many "
         "accounts as follow it."
+    ),
+    "cresci_fewer_than_30_followers": (
+        f"Fewer than {dbt_var('cresci_min_followers')} accounts follow it. "
+        + _cresci(
+            "cresci_fewer_than_30_followers",
+            f"at least {dbt_var('cresci_min_followers')} followers",
+        )
+    ),
+    "cresci_fewer_than_50_posts": (
+        f"The profile reports fewer than {dbt_var('cresci_min_posts')} posts in its whole "
+        "life. "
+        + _cresci("cresci_fewer_than_50_posts", f"at least {dbt_var('cresci_min_posts')} posts")
+    ),
+    "cresci_follows_more_than_twice_followers": (
+        f"It follows more than {dbt_var('cresci_followers_multiple')} times as many "
+        "accounts as follow it. "
+        + _cresci(
+            "cresci_follows_more_than_twice_followers",
+            f"follows at most {dbt_var('cresci_followers_multiple')} times its followers",
+        )
     ),
 }
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
+from pipelines.config.report_thresholds import dbt_var
 from pipelines.reports.export import csv_value
 from pipelines.reports.findings import duration
 
@@ -98,10 +99,28 @@ SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
     (
         "Legitimacy flags (profile at period end)",
         (
-            Metric("flag_default_avatar", "Default avatar", _flag),
-            Metric("flag_empty_bio", "Empty bio", _flag),
+            Metric("flag_default_avatar", "Default avatar (also a Cresci rule)", _flag),
+            Metric("flag_empty_bio", "Empty bio (also a Cresci rule)", _flag),
             Metric("flag_few_posts", "Few posts ever", _flag),
             Metric("flag_follows_far_more", "Follows far more than followed", _flag),
+            # Cresci et al. 2015's single rules the profile fails (its bio and avatar
+            # rules are the two flags above); their measured MCC: glossary.PLAIN
+            Metric(
+                "cresci_fewer_than_30_followers",
+                f"Cresci rule: fewer than {dbt_var('cresci_min_followers')} followers",
+                _flag,
+            ),
+            Metric(
+                "cresci_fewer_than_50_posts",
+                f"Cresci rule: fewer than {dbt_var('cresci_min_posts')} posts ever",
+                _flag,
+            ),
+            Metric(
+                "cresci_follows_more_than_twice_followers",
+                "Cresci rule: follows more than "
+                f"{dbt_var('cresci_followers_multiple')} times its followers",
+                _flag,
+            ),
         ),
     ),
 )
@@ -238,7 +257,7 @@ def scorecard_table(
                     cells.append(_cell(m, r.get(m.column), key, before))
             title = escape(definitions.get(m.column, ""), quote=True)
             body.append(
-                f'<tr><th scope="row" title="{title}">{m.label}'
+                f'<tr><th scope="row" title="{title}">{escape(m.label)}'
                 f'<a class="col" href="#def-{m.column}">{m.column}</a></th>'
                 f"{''.join(cells)}</tr>"
             )

@@ -47,5 +47,7 @@ select
     has_default_avatar,
     bio_empty,
     snapshot_observed_at,
-    {{ legitimacy_flags('has_default_avatar', 'bio_empty', 'posts_count', 'followers', 'following') }}
+    {{ legitimacy_flags('has_default_avatar', 'bio_empty', 'posts_count', 'followers', 'following') }},
+    -- Cresci et al.'s single rules; their bio and avatar rules are the two flags above
+    {{ cresci_rules('posts_count', 'followers', 'following') }}
 from joined

@@ -158,7 +158,9 @@ figures as (
         -- legitimacy (marts.accounts' flags, on the profile at the period's end)
         posts_count_end,
         {{ legitimacy_flags('has_default_avatar_end', 'bio_empty_end', 'posts_count_end',
-                            'followers_end', 'following_end') }}
+                            'followers_end', 'following_end') }},
+        -- Cresci et al.'s single rules; their bio and avatar rules are the two flags above
+        {{ cresci_rules('posts_count_end', 'followers_end', 'following_end') }}
     from joined
     ),
 
