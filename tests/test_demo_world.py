@@ -277,6 +277,33 @@ def check_archetypes(world: Loaded) -> None:
     # conversational: answers more than half of what customers send it
     assert world.answered_share(dw.CONVERSATIONAL) > 0.5
 
+    # etiquette, read as marts.canned_replies and marts.first_contacts read it
+    def said(t: dict) -> str:
+        return " ".join(re.sub(r"https?://\S+|@\w+", " ", t["text"]).lower().split())
+
+    def replies(handle: str) -> list[dict]:
+        return [t for t in world.posts_by(handle) if "replied_to" in ref_types(t)]
+
+    # conversational: no two of its replies read the same
+    texts = [said(t) for t in replies(dw.CONVERSATIONAL)]
+    assert texts and len(set(texts)) == len(texts)
+    # auto-replier: one text for every answer, (nearly) every message answered
+    assert len({said(t) for t in replies(dw.AUTO_REPLIER)}) == 1
+    asked = [t for t in world.inbound(dw.AUTO_REPLIER) if not t.get("referenced_tweets")]
+    answered = world.answers(dw.AUTO_REPLIER)
+    assert asked and sum(t["id"] in answered for t in asked) / len(asked) > 0.9
+    # pitcher: posts to customers who never wrote to it, each a first contact that
+    # pitches (a link, a discount, a code, "buy now", "check out") or asks to be amplified
+    wrote = {t["author_id"] for t in world.inbound(dw.PITCHER)}
+    approaches = [
+        t for t in world.posts_by(dw.PITCHER) if mentions(t) and not t.get("referenced_tweets")
+    ]
+    assert len(approaches) >= 5
+    strangers = {world.id_of(m) for t in approaches for m in mentions(t)}
+    assert strangers and not strangers & wrote
+    asks = re.compile(r"https?://|% off|promo code|buy now|check out|retweet|follow us|review")
+    assert all(asks.search(t["text"].lower()) for t in approaches)
+
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 99])
 def test_archetypes_hold_for_other_seeds(tmp_path: Path, seed: int) -> None:

@@ -1,4 +1,4 @@
-"""The embedded demo world: a small, fictional agency with two clients on X, Bluesky and
+"""The embedded demo world: a small, fictional agency with three clients on X, Bluesky and
 Mastodon, written as each network's API responses exactly as they are saved (X API v2
 pages as twarc2 writes them, one JSON page per line; Bluesky AppView JSON; Mastodon
 REST API JSON), so the demo runs through the same parsers as real collections do.
@@ -39,6 +39,12 @@ AcmeLabs                           x         acme       brand       ghost: empty
 RivalCo                            x         acme       competitor  slow_responder: answers a
                                                                     minority, a day or more
                                                                     later
+GlobexGear                         x         globex     brand       pitcher: its first words
+                                                                    to a stranger are a pitch
+                                                                    or a request to retweet
+GlobexHelp                         x         globex     brand       auto_replier: answers
+                                                                    nearly everything within
+                                                                    minutes, in one text
 =================================  ========  =========  ==========  =========================
 
 plus ``CUSTOMER_COUNT`` customer accounts on X who mention the brands, reply to their
@@ -49,7 +55,7 @@ networks), get answers, thank them and post praise the brands repost.
 X files written by :func:`generate` (``days`` = 28, the default anchor 2026-11-16 06:00 UTC):
 
 * ``users_<YYYY-MM-DD>.jsonl``: one users-lookup page per day (``GET /2/users?ids=``) with
-  the six audited profiles as they stood at 06:00 UTC that day, so follower, following
+  the eight audited X profiles as they stood at 06:00 UTC that day, so follower, following
   and post counts have a daily history. Like the real endpoint, no ``meta``.
 * ``timeline_<handle>.jsonl``: the account's own posts in the window
   (``GET /2/users/:id/tweets``), newest first, pages of up to 100 with ``next_token``.
@@ -124,6 +130,7 @@ from .cast import (
     ACCOUNTS,
     ARCHETYPES,
     AUDITED_HANDLES,
+    AUTO_REPLIER,
     BLUESKY,
     BROADCASTER,
     CLIENTS,
@@ -139,6 +146,7 @@ from .cast import (
     MASTODON,
     MODERATELY_RESPONSIVE,
     NETWORK_CUSTOMER_COUNT,
+    PITCHER,
     PRESENCES,
     SLOW_RESPONDER,
     Presence,
@@ -153,6 +161,7 @@ __all__ = [
     "ARCHETYPES",
     "AUDIENCES",
     "AUDITED_HANDLES",
+    "AUTO_REPLIER",
     "BLUESKY",
     "BROADCASTER",
     "CLIENTS",
@@ -168,6 +177,7 @@ __all__ = [
     "MASTODON",
     "MODERATELY_RESPONSIVE",
     "NETWORK_CUSTOMER_COUNT",
+    "PITCHER",
     "PRESENCES",
     "SLOW_RESPONDER",
     "Audience",

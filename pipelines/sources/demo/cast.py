@@ -1,4 +1,4 @@
-"""The demo's cast: the six audited X accounts (their handles, clients, archetypes and the
+"""The demo's cast: the eight audited X accounts (their handles, clients, archetypes and the
 numbers that make each behave as its archetype), the same brands' accounts on Bluesky and
 Mastodon (``PRESENCES``), the customers' makeup, and the world's defaults. Data only;
 what they say is in ``phrases``, what they do in ``world`` (X) and ``networks`` (the
@@ -22,6 +22,8 @@ MODERATELY_RESPONSIVE = "BeanBarnCafe"
 BROADCASTER = "AcmeCo"
 GHOST = "AcmeLabs"
 SLOW_RESPONDER = "RivalCo"
+PITCHER = "GlobexGear"
+AUTO_REPLIER = "GlobexHelp"
 
 #: client -> the X handles audits.yaml lists for it, by role (the other networks'
 #: accounts are in ``PRESENCES``).
@@ -34,6 +36,10 @@ CLIENTS: dict[str, dict[str, tuple[str, ...]]] = {
         "brands": (BROADCASTER, GHOST),
         "competitors": (SLOW_RESPONDER,),
     },
+    "globex": {
+        "brands": (PITCHER, AUTO_REPLIER),
+        "competitors": (),
+    },
 }
 
 #: audited handle -> the behaviour the demo gives it (what the audit should find).
@@ -44,7 +50,22 @@ ACCOUNTS: dict[str, str] = {
     BROADCASTER: "broadcaster",
     GHOST: "ghost",
     SLOW_RESPONDER: "slow_responder",
+    PITCHER: "pitcher",
+    AUTO_REPLIER: "auto_replier",
 }
+
+#: The accounts the world's main random stream simulates, in its order. The etiquette
+#: brands (``LATER_CAST``) came later and draw from a stream of their own
+#: (``world.World.add_later_cast``), so adding them moved no earlier account, post or id.
+FIRST_CAST: tuple[str, ...] = (
+    CONVERSATIONAL,
+    FOLLOW_FOR_FOLLOW,
+    MODERATELY_RESPONSIVE,
+    BROADCASTER,
+    GHOST,
+    SLOW_RESPONDER,
+)
+LATER_CAST: tuple[str, ...] = (PITCHER, AUTO_REPLIER)
 
 ARCHETYPES: dict[str, str] = {
     "conversational": "answers most inbound messages within minutes to a few hours; replies "
@@ -56,6 +77,10 @@ ARCHETYPES: dict[str, str] = {
     "customers mention it and reply to it",
     "ghost": "empty bio, default avatar, fewer than 20 posts ever, a dozen followers",
     "slow_responder": "answers about a third of its messages, usually a day or more later",
+    "pitcher": "its first words to a stranger are a sales pitch (a link, a discount code) or "
+    "a request to retweet, follow or review it",
+    "auto_replier": "answers every message within minutes, with the same text every time: "
+    "the public auto-DM",
 }
 
 AUDITED_HANDLES: tuple[str, ...] = tuple(ACCOUNTS)
@@ -91,6 +116,10 @@ class Behaviour:
     scheduled: bool = False  # posts on the hour, as a scheduling tool does
     fixed_originals: int | None = None  # a fixed number of posts, whatever the window
     fixed_mentions: int | None = None
+    # answers written one by one: each closed and signed differently (``voice``)
+    personal_replies: bool = False
+    # unprompted posts to customers who never wrote to it (``APPROACHES``)
+    approaches_per_day: float = 0.0
 
 
 # The profile and the rates of each audited account. The order matters: accounts are
@@ -105,6 +134,7 @@ BEHAVIOUR: dict[str, Behaviour] = {
         created_at="2011-03-14T16:20:05.000Z",
         verified_type="business",
         topic="coffee",
+        personal_replies=True,
         originals_per_day=1.6,
         mentions_per_day=3.0,
         replies_per_post=1.2,
@@ -221,6 +251,47 @@ BEHAVIOUR: dict[str, Behaviour] = {
         following=410,
         tweet_base=9050,
         listed=122,
+    ),
+    PITCHER: Behaviour(
+        name="Globex Gear",
+        description="Smart gadgets for the modern home. Deals every day!",
+        location="",
+        website="https://globexgear.example",
+        created_at="2021-04-19T08:12:40.000Z",
+        verified_type="none",
+        topic="tech",
+        originals_per_day=1.5,
+        mentions_per_day=0.6,
+        replies_per_post=0.3,
+        answer_rate=0.6,
+        answer_delay_minutes=((1.0, 20, 240),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=2100,
+        following=1900,
+        tweet_base=3400,
+        listed=5,
+        approaches_per_day=1.2,
+    ),
+    AUTO_REPLIER: Behaviour(
+        name="Globex Help",
+        description="Official support for Globex devices. We reply 24/7.",
+        location="Chicago, IL",
+        website="https://globex.example",
+        created_at="2016-09-05T15:30:00.000Z",
+        verified_type="business",
+        topic="tech",
+        originals_per_day=0.5,
+        mentions_per_day=1.4,
+        replies_per_post=0.6,
+        answer_rate=1.0,  # an auto-reply answers everything
+        answer_delay_minutes=((1.0, 1, 4),),
+        retweet_rate=0.0,
+        quote_rate=0.0,
+        followers=15400,
+        following=220,
+        tweet_base=21800,
+        listed=64,
     ),
 }
 

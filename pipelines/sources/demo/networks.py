@@ -29,6 +29,7 @@ from .cast import (
     Presence,
 )
 from .phrases import BRAND_SAYS, CUSTOMER_SAYS, ORIGINALS, WEBSITE_PATHS
+from .voice import Voice
 from .world import moment, poisson
 
 # Customers joined after Bluesky opened its beta (spring 2023) or when the crowd moved
@@ -95,6 +96,9 @@ class Network:
         self.days = days
         self.start = self.anchor - timedelta(days=days)
         self.rng = random.Random(f"rapport-demo:{seed}:{platform}")
+        self.seed = seed
+        # the brands whose answers are each signed (``voice``), by handle
+        self.voices: dict[str, Voice] = {}
         self.snapshot_times = [self.anchor - timedelta(days=days - 1 - k) for k in range(days)]
         self.brands: list[Member] = []
         self.customers: list[Member] = []
@@ -264,6 +268,11 @@ class Network:
         options = says.get(message.message_kind) or says.get("*") or says["question"]
         lang, template = rng.choice(options)
         pieces = self._pieces(template, brand, message.author, True)
+        if BEHAVIOUR[p.x_handle].personal_replies:
+            if brand.handle not in self.voices:
+                stream = f"rapport-demo:{self.seed}:voice:{self.platform}:{brand.handle}"
+                self.voices[brand.handle] = Voice(stream)
+            pieces.append(("text", self.voices[brand.handle].sign(template)))
         root = message.root or message
         answer = self._add(brand, t, pieces, lang, "reply", parent=message, root=root)
         # Sometimes the customer thanks them, in the thread; only under the brand's own

@@ -5,11 +5,13 @@ template, and when, is ``world``'s concern."""
 from __future__ import annotations
 
 from .cast import (
+    AUTO_REPLIER,
     BROADCASTER,
     CONVERSATIONAL,
     FOLLOW_FOR_FOLLOW,
     GHOST,
     MODERATELY_RESPONSIVE,
+    PITCHER,
     SLOW_RESPONDER,
 )
 
@@ -80,6 +82,17 @@ ORIGINALS: dict[str, tuple[str, ...]] = {
         "RivalCo now integrates with your favourite voice assistants. {link}",
         "We're hiring support engineers in Austin. {link}",
         "Read how one family cut their energy bill by 18% with RivalCo. {link}",
+    ),
+    PITCHER: (
+        "New: the Globex smart mug keeps your coffee at 60C all day. {link}",
+        "Weekend sale: 25% off every smart plug. {link} #deals",
+        "Our bundle of the month is live. {link}",
+        "Which colour should the next Globex lamp come in? #GlobexGear",
+    ),
+    AUTO_REPLIER: (
+        "Firmware 4.2 for Globex hubs is rolling out today. {link}",
+        "Service status: all Globex cloud services are running normally.",
+        "Tip: restart your hub from the app, no unplugging needed. {link}",
     ),
 }
 
@@ -236,6 +249,37 @@ BRAND_SAYS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("en", "{c} Apologies for the late reply. This is covered in our help center: {link}"),
         ),
     },
+    PITCHER: {
+        "*": (
+            ("en", "{c} Great question! Our bundles are 20% off this week: {link}"),
+            ("en", "{c} Check out our full range here: {link}"),
+            ("en", "{c} Yes! And if you retweet this you could win one."),
+        ),
+    },
+    # The auto-reply: one text, whatever was asked.
+    AUTO_REPLIER: {
+        "*": (
+            (
+                "en",
+                "{c} Thank you for contacting Globex Support. Your message is important to "
+                "us. Please DM us the details and an agent will get back to you.",
+            ),
+        ),
+    },
+}
+
+# What the pitcher posts, unprompted, to customers who never wrote to it: its first
+# contact with each is a pitch (a link, a discount, a promo code) or a request to amplify
+# it (retweet, follow, review). Matched by dbt_project/seeds/first_contact_lexicon.csv.
+APPROACHES: dict[str, tuple[tuple[str, str], ...]] = {
+    PITCHER: (
+        ("en", "{c} Hey! Check out our new smart mug, 20% off this week: {link}"),
+        ("en", "{c} Loved your post! Use promo code GLOBEX15 for 15% off your first order."),
+        ("en", "{c} Please retweet our launch, it would mean a lot! {link}"),
+        ("en", "{c} Hi! Follow us for daily deals on smart home gear."),
+        ("en", "{c} Would you leave us a review? It takes a minute: {link}"),
+        ("en", "{c} Buy now and get free shipping on every Globex plug."),
+    ),
 }
 
 # What a brand adds when it quotes a customer's praise.

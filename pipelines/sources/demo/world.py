@@ -20,13 +20,16 @@ from .cast import (
     COMPETITORS,
     CUSTOMER_COUNT,
     DEFAULT_AVATAR_URL,
+    FIRST_CAST,
     FIRST_NAMES,
     GHOST,
     INTERESTS,
     LAST_NAMES,
+    LATER_CAST,
     Behaviour,
 )
-from .phrases import BRAND_SAYS, CUSTOMER_SAYS, ORIGINALS, QUOTES, WEBSITE_PATHS
+from .phrases import APPROACHES, BRAND_SAYS, CUSTOMER_SAYS, ORIGINALS, QUOTES, WEBSITE_PATHS
+from .voice import Voice
 
 _TWITTER_EPOCH_MS = 1288834974657
 _SNOWFLAKE_USERS_SINCE = datetime(2014, 1, 1, tzinfo=UTC)
@@ -136,6 +139,7 @@ class World:
         self.anchor = anchor.astimezone(UTC)
         self.days = days
         self.start = self.anchor - timedelta(days=days)
+        self.seed = seed
         # One stream for the whole demo, rendering included (it draws the pagination
         # tokens from it once the world is built): the order of the draws is the output.
         self.rng = random.Random(f"rapport-demo:{seed}")
@@ -143,6 +147,9 @@ class World:
         self.accounts: dict[str, Account] = {}
         self.customers: list[Account] = []
         self.snapshot_times = [self.anchor - timedelta(days=days - 1 - k) for k in range(days)]
+        self.voices: dict[str, Voice] = {}
+        # posts with seq >= this belong to the later cast (numbered apart in assign_ids)
+        self.later_from: int | None = None
 
     # ---------------------------------------------------------------- helpers
     def _when(self, lo: datetime, hi: datetime, daytime: bool = True) -> datetime:
@@ -258,34 +265,39 @@ class World:
         return tweet
 
     # ---------------------------------------------------------------- accounts
+    def _brand_account(self, handle: str) -> None:
+        rng = self.rng
+        b = BEHAVIOUR[handle]
+        created = datetime.fromisoformat(b.created_at.replace("Z", "+00:00"))
+        followers, following = self._drift(ACCOUNTS[handle], b)
+        self.accounts[handle] = Account(
+            handle=handle,
+            id=_user_id(created, rng),
+            name=b.name,
+            created_at=created,
+            description=b.description,
+            location=b.location,
+            profile_image_url=(
+                DEFAULT_AVATAR_URL
+                if ACCOUNTS[handle] == "ghost"
+                else f"https://pbs.twimg.com/profile_images/{rng.getrandbits(60)}/"
+                f"{handle.lower()}_logo_normal.png"
+            ),
+            website=b.website,
+            verified_type=b.verified_type,
+            listed=b.listed,
+            followers=followers,
+            following=following,
+            tweet_base=b.tweet_base,
+            topic=b.topic,
+            behaviour=b,
+        )
+
     def build_accounts(self) -> None:
         rng = self.rng
-        for handle, b in BEHAVIOUR.items():
-            created = datetime.fromisoformat(b.created_at.replace("Z", "+00:00"))
-            followers, following = self._drift(ACCOUNTS[handle], b)
-            self.accounts[handle] = Account(
-                handle=handle,
-                id=_user_id(created, rng),
-                name=b.name,
-                created_at=created,
-                description=b.description,
-                location=b.location,
-                profile_image_url=(
-                    DEFAULT_AVATAR_URL
-                    if ACCOUNTS[handle] == "ghost"
-                    else f"https://pbs.twimg.com/profile_images/{rng.getrandbits(60)}/"
-                    f"{handle.lower()}_logo_normal.png"
-                ),
-                website=b.website,
-                verified_type=b.verified_type,
-                listed=b.listed,
-                followers=followers,
-                following=following,
-                tweet_base=b.tweet_base,
-                topic=b.topic,
-                behaviour=b,
-            )
-        taken = {h.lower() for h in self.accounts}
+        for handle in FIRST_CAST:
+            self._brand_account(handle)
+        taken = {h.lower() for h in BEHAVIOUR}
         while len(self.customers) < CUSTOMER_COUNT:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             style = rng.randrange(6)
@@ -369,85 +381,16 @@ class World:
     # ---------------------------------------------------------------- posts
     def build_posts(self) -> None:
         rng = self.rng
-        audited = [self.accounts[h] for h in ACCOUNTS]
+        audited = [self.accounts[h] for h in FIRST_CAST]
         # 1. The audited accounts' own announcements.
         for acct in audited:
-            b = acct.behaviour
-            assert b is not None
-            if b.fixed_originals is not None:
-                n = b.fixed_originals
-                times = [
-                    self._when(
-                        self.start + (self.anchor - self.start) * i / n,
-                        self.start + (self.anchor - self.start) * (i + 1) / n,
-                    )
-                    for i in range(n)
-                ]
-            else:
-                n = max(1, self._count(b.originals_per_day * self.days))
-                times = [self._when(self.start, self.anchor) for _ in range(n)]
-            if b.scheduled:  # a scheduling tool posts on the hour, one post per slot
-                slots: set[datetime] = set()
-                for i, t in enumerate(times):
-                    slot = t.replace(minute=0, second=0)
-                    while slot in slots and slot - timedelta(hours=1) >= self.start:
-                        slot -= timedelta(hours=1)
-                    if slot >= self.start and slot not in slots:
-                        slots.add(slot)
-                        times[i] = slot + timedelta(seconds=rng.randint(0, 3))
-            templates = ORIGINALS[acct.handle]
-            for i, t in enumerate(sorted(times)):
-                template = (
-                    templates[i % len(templates)] if b.fixed_originals else (rng.choice(templates))
-                )
-                text, entities = self._compose(template, link_of=acct)
-                self._add(acct, t, text, entities, "en", "original")
+            self._originals(acct)
 
         # 2. Customers write to them: mentions out of the blue, replies to their posts,
         #    and posts comparing a brand with its competitor.
         inbound: list[Tweet] = []
         for acct in audited:
-            b = acct.behaviour
-            assert b is not None
-            n = (
-                b.fixed_mentions
-                if b.fixed_mentions is not None
-                else max(1, self._count(b.mentions_per_day * self.days))
-            )
-            for _ in range(n):
-                kind = rng.choices(("question", "complaint", "praise"), (0.45, 0.3, 0.25))[0]
-                if acct.handle == GHOST:
-                    template, lang = "{b} is this account still active?", "en"
-                else:
-                    lang, template = rng.choice(CUSTOMER_SAYS[acct.topic][kind])
-                inbound.append(
-                    self._customer_post(
-                        acct, None, kind, template, lang, self._when(self.start, self.anchor)
-                    )
-                )
-            comments: list[tuple[Tweet, datetime]] = []
-            for post in list(acct.own):
-                for _ in range(self._count(b.replies_per_post)):
-                    t = post.created_at + timedelta(minutes=rng.uniform(2, 600))
-                    if t < self.anchor:
-                        comments.append((post, t))
-            if not comments and b.replies_per_post > 0:  # someone always answers back
-                post = acct.own[0]
-                room = (self.anchor - post.created_at).total_seconds() / 60
-                comments.append((post, post.created_at + timedelta(minutes=min(room, 60) / 2)))
-            for post, t in comments:
-                lang, template = rng.choice(CUSTOMER_SAYS[acct.topic]["comment"])
-                inbound.append(
-                    self._customer_post(
-                        acct,
-                        None,
-                        "comment",
-                        template,
-                        lang,
-                        t.replace(microsecond=0),
-                        replied_to=post,
-                    )
-                )
+            inbound += self._inbound(acct)
         for competitor, brand_handle in COMPETITORS.items():
             pair = [self.accounts[brand_handle], self.accounts[competitor]]
             for _ in range(max(1, self._count(0.25 * self.days))):
@@ -466,11 +409,128 @@ class World:
 
         # 3. The audited accounts answer (or not), retweet and quote; customers sometimes
         #    thank them for an answer.
+        self._answer_all(inbound)
+
+    def add_later_cast(self) -> None:
+        """The etiquette brands (``LATER_CAST``): their accounts, posts, the messages
+        customers send them and their answers, from a random stream of their own, so the
+        first cast's world (and every id in it) is what it was before they came."""
+        main, self.rng = self.rng, random.Random(f"rapport-demo:{self.seed}:later-cast")
+        self.later_from = len(self.tweets)
+        try:
+            for handle in LATER_CAST:
+                self._brand_account(handle)
+            later = [self.accounts[h] for h in LATER_CAST]
+            for acct in later:
+                self._originals(acct)
+            inbound: list[Tweet] = []
+            for acct in later:
+                inbound += self._inbound(acct)
+            for acct in later:
+                self._approach(acct)
+            self._answer_all(inbound)
+        finally:
+            self.rng = main
+
+    def _answer_all(self, inbound: list[Tweet]) -> None:
         inbound.sort(key=lambda t: (t.created_at, t.seq))
         for message in inbound:
-            targets = [self.accounts[h] for h in message.mentioned if h in ACCOUNTS]
+            targets = [self.accounts[h] for h in message.mentioned if h in self.accounts]
             for acct in targets:
                 self._respond(acct, message)
+
+    def _originals(self, acct: Account) -> None:
+        rng = self.rng
+        b = acct.behaviour
+        assert b is not None
+        if b.fixed_originals is not None:
+            n = b.fixed_originals
+            times = [
+                self._when(
+                    self.start + (self.anchor - self.start) * i / n,
+                    self.start + (self.anchor - self.start) * (i + 1) / n,
+                )
+                for i in range(n)
+            ]
+        else:
+            n = max(1, self._count(b.originals_per_day * self.days))
+            times = [self._when(self.start, self.anchor) for _ in range(n)]
+        if b.scheduled:  # a scheduling tool posts on the hour, one post per slot
+            slots: set[datetime] = set()
+            for i, t in enumerate(times):
+                slot = t.replace(minute=0, second=0)
+                while slot in slots and slot - timedelta(hours=1) >= self.start:
+                    slot -= timedelta(hours=1)
+                if slot >= self.start and slot not in slots:
+                    slots.add(slot)
+                    times[i] = slot + timedelta(seconds=rng.randint(0, 3))
+        templates = ORIGINALS[acct.handle]
+        for i, t in enumerate(sorted(times)):
+            template = templates[i % len(templates)] if b.fixed_originals else rng.choice(templates)
+            text, entities = self._compose(template, link_of=acct)
+            self._add(acct, t, text, entities, "en", "original")
+
+    def _inbound(self, acct: Account) -> list[Tweet]:
+        """Customers' mentions of ``acct`` out of the blue and their replies to its posts."""
+        rng = self.rng
+        b = acct.behaviour
+        assert b is not None
+        inbound: list[Tweet] = []
+        n = (
+            b.fixed_mentions
+            if b.fixed_mentions is not None
+            else max(1, self._count(b.mentions_per_day * self.days))
+        )
+        for _ in range(n):
+            kind = rng.choices(("question", "complaint", "praise"), (0.45, 0.3, 0.25))[0]
+            if acct.handle == GHOST:
+                template, lang = "{b} is this account still active?", "en"
+            else:
+                lang, template = rng.choice(CUSTOMER_SAYS[acct.topic][kind])
+            inbound.append(
+                self._customer_post(
+                    acct, None, kind, template, lang, self._when(self.start, self.anchor)
+                )
+            )
+        comments: list[tuple[Tweet, datetime]] = []
+        for post in list(acct.own):
+            for _ in range(self._count(b.replies_per_post)):
+                t = post.created_at + timedelta(minutes=rng.uniform(2, 600))
+                if t < self.anchor:
+                    comments.append((post, t))
+        if not comments and b.replies_per_post > 0:  # someone always answers back
+            post = acct.own[0]
+            room = (self.anchor - post.created_at).total_seconds() / 60
+            comments.append((post, post.created_at + timedelta(minutes=min(room, 60) / 2)))
+        for post, t in comments:
+            lang, template = rng.choice(CUSTOMER_SAYS[acct.topic]["comment"])
+            inbound.append(
+                self._customer_post(
+                    acct,
+                    None,
+                    "comment",
+                    template,
+                    lang,
+                    t.replace(microsecond=0),
+                    replied_to=post,
+                )
+            )
+        return inbound
+
+    def _approach(self, acct: Account) -> None:
+        """Unprompted posts to customers who never wrote to ``acct``: each its first
+        contact with that customer."""
+        b = acct.behaviour
+        assert b is not None
+        if not b.approaches_per_day:
+            return
+        wrote = {t.author.handle for t in self.tweets if acct.handle in t.mentioned}
+        strangers = [c for c in self.customers if c.handle not in wrote]
+        self.rng.shuffle(strangers)
+        for customer in strangers[: self._count(b.approaches_per_day * self.days)]:
+            lang, template = self.rng.choice(APPROACHES[acct.handle])
+            text, entities = self._compose(template, customer=customer, link_of=acct)
+            self._add(acct, self._when(self.start, self.anchor), text, entities, lang, "original")
 
     def _customer_post(
         self,
@@ -518,6 +578,8 @@ class World:
                 options = says.get(kind) or says.get("*") or says["question"]
                 lang, template = rng.choice(options)
                 text, entities = self._compose(template, customer=message.author, link_of=acct)
+                if b.personal_replies:
+                    text += self._voice(acct).sign(template)
                 answer = self._add(
                     acct,
                     t,
@@ -564,6 +626,11 @@ class World:
                         quoted=message,
                     )
 
+    def _voice(self, acct: Account) -> Voice:
+        if acct.handle not in self.voices:
+            self.voices[acct.handle] = Voice(f"rapport-demo:{self.seed}:voice:x:{acct.handle}")
+        return self.voices[acct.handle]
+
     def _retweet(self, acct: Account, original: Tweet, when: datetime) -> None:
         """'RT @author: text', cut at 140 characters as X does, keeping the entities that
         still fit, shifted, plus the mention of the original's author."""
@@ -593,12 +660,17 @@ class World:
     # ---------------------------------------------------------------- ids
     def assign_ids(self) -> None:
         """Snowflake ids in time order: (ms since X's epoch) << 22 | a per-post sequence."""
-        ordered = sorted(self.tweets, key=lambda t: (t.created_at, t.seq))
+        # The later cast's posts are numbered on their own, after the first cast's, so
+        # that adding them changed no earlier post's id.
+        later_from = len(self.tweets) if self.later_from is None else self.later_from
         seen: set[str] = set()
-        for n, tweet in enumerate(ordered):
-            tweet.id = str(_snowflake(tweet.created_at, tweet.ms, (n * 2654435761) >> 10))
-            assert tweet.id not in seen
-            seen.add(tweet.id)
+        n = 0
+        for part in (self.tweets[:later_from], self.tweets[later_from:]):
+            for tweet in sorted(part, key=lambda t: (t.created_at, t.seq)):
+                tweet.id = str(_snowflake(tweet.created_at, tweet.ms, (n * 2654435761) >> 10))
+                assert tweet.id not in seen
+                seen.add(tweet.id)
+                n += 1
 
     # ---------------------------------------------------------------- queries
     def counts_at(self, acct: Account, when: datetime) -> tuple[int, int, int]:
@@ -619,11 +691,12 @@ class World:
 
 
 def simulate(seed: int, anchor: datetime, days: int) -> World:
-    """The world for ``seed``: accounts, then posts, then ids. The order is fixed: posts
-    draw from the random stream where the accounts left it, and ids go in time order once
-    every post exists."""
+    """The world for ``seed``: accounts, then posts, then the later cast, then ids. The
+    order is fixed: posts draw from the random stream where the accounts left it, and ids
+    go in time order once every post exists."""
     world = World(seed, anchor, days)
     world.build_accounts()
     world.build_posts()
+    world.add_later_cast()
     world.assign_ids()
     return world
