@@ -31,7 +31,7 @@ def test_the_documented_shape_loads(tmp_path):
 
 def test_the_committed_demo_config_is_valid():
     accounts = load_audits(PROJECT_ROOT / "audits.yaml")
-    assert len({a.client for a in accounts}) == 2
+    assert len({a.client for a in accounts}) == 3
     assert {a.role for a in accounts} == {"brand", "competitor"}
 
 

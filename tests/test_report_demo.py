@@ -39,7 +39,8 @@ from tests.report_helpers import (
 ANCHOR = datetime(2026, 11, 16, 6, tzinfo=UTC)
 START = datetime(2026, 10, 19, 6, tzinfo=UTC)
 WEEK_START, WEEK_END = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 9, tzinfo=UTC)
-FOLDERS = {"northwind": "2026-11-15", "acme": "2026-11-16"}  # the anchor's local date
+# the anchor's local date
+FOLDERS = {"northwind": "2026-11-15", "acme": "2026-11-16", "globex": "2026-11-16"}
 # Each audit also registers the previous period of the same length, ending at its start.
 BEFORE_START, BEFORE_WEEK = START - timedelta(days=28), WEEK_START - timedelta(days=7)
 ACME_PERIODS = [  # by period_end
@@ -127,6 +128,8 @@ def test_the_period_ends_at_the_latest_data_not_the_wall_clock(demo):
     # each audit registered its previous period too
     assert [(c, s.astimezone(UTC), e.astimezone(UTC)) for c, s, e in periods] == [
         *(("acme", s, e) for s, e in ACME_PERIODS),
+        ("globex", BEFORE_START, START),
+        ("globex", START, ANCHOR),
         ("northwind", BEFORE_START, START),
         ("northwind", START, ANCHOR),
     ]

@@ -38,6 +38,8 @@ AUDITS = """clients:
   - name: acme
     brands: [{platform: x, handle: AcmeCo}, {platform: x, handle: AcmeLabs}]
     competitors: [{platform: x, handle: RivalCo}]
+  - name: globex
+    brands: [{platform: x, handle: GlobexGear}, {platform: x, handle: GlobexHelp}]
 """
 
 

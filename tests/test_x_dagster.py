@@ -57,7 +57,7 @@ def test_materializations_report_requests_reads_and_cost(live):
     reads = metadata(live["result"], x_posts)
     assert run_id == live["result"].run_id
     assert (profiles["requests"], profiles["users_read"]) == (1, len(HANDLES))
-    assert reads["requests"] + profiles["requests"] == requests == 16
+    assert reads["requests"] + profiles["requests"] == requests == 20
     assert reads["posts_read"] == posts
     assert reads["estimated_cost_usd"] + profiles["estimated_cost_usd"] == pytest.approx(
         float(cost)

@@ -80,7 +80,7 @@ def per_stream(served) -> dict[str, list[str]]:
 def test_the_first_run_reads_each_post_once_with_the_fewest_requests(runs):
     served = runs["first_served"]
     assert all(s.status == 200 for s in served)
-    assert len(served) == runs["fewest_requests"] == 16
+    assert len(served) == runs["fewest_requests"] == 20
     assert len([s for s in served if s.path == "/2/users/by"]) == 1
     streams = per_stream(served)
     assert streams.keys() == runs["streams"].keys()
