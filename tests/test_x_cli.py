@@ -108,7 +108,7 @@ def test_the_command_reads_everything_and_the_token_appears_nowhere(
         monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
         assert main(["ingest", "x"]) == 0
         out = capsys.readouterr().out
-        assert "complete: 16 request(s)" in out
+        assert "complete: 20 request(s)" in out
         assert main(["ingest", "x", "--max-cost", "0"]) == 0  # a budget stop is no failure
         assert "budget reached" in capsys.readouterr().out
     assert "Bearer [redacted X_BEARER_TOKEN]" in caplog.text
