@@ -69,9 +69,12 @@ def test_the_account_list_is_unchanged_by_the_new_keys(tmp_path):
 
 
 def test_the_committed_config_sets_the_demo_clients_up():
-    northwind, acme = load_clients(PROJECT_ROOT / "audits.yaml")
-    assert northwind.timezone == "America/Los_Angeles" and acme.timezone == "UTC"
-    assert northwind.period_days == acme.period_days == 28
+    northwind, acme, globex = load_clients(PROJECT_ROOT / "audits.yaml")
+    assert northwind.timezone == "America/Los_Angeles" and acme.timezone == globex.timezone == "UTC"
+    assert northwind.period_days == acme.period_days == globex.period_days == 28
+    assert globex.handles("brand") == ["GlobexGear", "GlobexHelp"] and not globex.handles(
+        "competitor"
+    )
 
 
 @pytest.mark.parametrize(
