@@ -7,16 +7,25 @@ with targets as (
 
 activity as (
     select
-        platform,
-        account_id,
-        {{ post_counts(['posts', 'replies']) }}
+        p.platform,
+        p.account_id,
+        {{ post_counts(['posts', 'replies'], 'p') }},
+        -- a reply that mentions a third account (neither B nor whom it answers):
+        -- B connecting people to others. Unknown whom it answers: cannot tell, not one.
+        count(*) filter (
+            where p.kind = 'reply' and parent_author.handle_lower is not null
+              and len([
+                  m for m in coalesce(p.mentions, [])
+                  if lower(m) <> parent_author.handle_lower and lower(m) is distinct from lower(t.handle)
+              ]) > 0
+        ) as introductions
     from {{ ref('int_posts__current') }} as p
     -- only the measured accounts' posts: grouping every author's would cost far more
-    where exists (
-        select 1 from targets as t
-        where t.platform = p.platform and t.account_id = p.account_id
-    )
-    group by platform, account_id
+    inner join targets as t
+        on t.platform = p.platform and t.account_id = p.account_id
+    left join {{ ref('int_accounts__all') }} as parent_author
+        on parent_author.platform = p.platform and parent_author.account_id = p.replied_to_account_id
+    group by p.platform, p.account_id
 ),
 
 responsiveness as (
@@ -26,6 +35,30 @@ responsiveness as (
         {{ conversation_counts() }}
     from {{ ref('int_first_responses') }}
     group by platform, account_key
+),
+
+-- the inbound messages that ask something (see macros/text_questions.sql)
+questions as (
+    select
+        f.platform,
+        f.account_key,
+        count(*) as question_inbound,
+        count(*) filter (where f.answered) as question_answered
+    from {{ ref('int_first_responses') }} as f
+    inner join {{ ref('stg_canonical__posts') }} as sp
+        on sp.platform = f.platform and sp.post_id = f.post_id
+    where {{ is_question('sp.text') }}
+    group by f.platform, f.account_key
+),
+
+thread_figures as (
+    select
+        platform,
+        account_id,
+        count(*) as threads,
+        count(*) filter (where has_last_word) as threads_brand_last_word
+    from {{ ref('thread_accounts') }}
+    group by platform, account_id
 ),
 
 joined as (
@@ -39,6 +72,11 @@ joined as (
         coalesce(r.answered, 0) as answered,
         r.median_first_response_min,
         r.p90_first_response_min,
+        coalesce(q.question_inbound, 0) as question_inbound,
+        coalesce(q.question_answered, 0) as question_answered,
+        coalesce(th.threads, 0) as threads,
+        coalesce(th.threads_brand_last_word, 0) as threads_brand_last_word,
+        coalesce(a.introductions, 0) as introductions,
         t.is_brand,
         t.is_audited,
         t.inbound_coverage
@@ -47,6 +85,10 @@ joined as (
         on a.platform = t.platform and a.account_id = t.account_id
     left join responsiveness as r
         on r.platform = t.platform and r.account_key = t.account_key
+    left join questions as q
+        on q.platform = t.platform and q.account_key = t.account_key
+    left join thread_figures as th
+        on th.platform = t.platform and th.account_id = t.account_id
 )
 
 select
@@ -61,6 +103,13 @@ select
     {{ response_rate() }} as response_rate,
     median_first_response_min,
     p90_first_response_min,
+    question_inbound,
+    question_answered,
+    {{ response_rate('question_answered', 'question_inbound') }} as question_response_rate,
+    threads,
+    threads_brand_last_word,
+    {{ ratio('threads_brand_last_word', 'threads') }} as threads_last_word_share,
+    introductions,
     is_brand,
     is_audited,
     inbound_coverage

@@ -16,6 +16,8 @@ from pipelines.quality.suites import (
     inbound_messages,
     post_mix,
     posts,
+    thread_accounts,
+    threads,
 )
 from pipelines.quality.suites.base import MartSuite
 
@@ -34,5 +36,7 @@ SUITES: dict[str, MartSuite] = {
         follower_history.SUITE,
         audited_accounts.SUITE,
         audience_quality.SUITE,
+        threads.SUITE,
+        thread_accounts.SUITE,
     )
 }

@@ -1,7 +1,9 @@
 """marts.conversation_metrics: one row per measured account. Counts are whole and >= 0,
-answered <= inbound and replies <= posts, rates lie in [0, 1] and are NULL exactly when
-nothing was there to rate, response times are >= 0 and NULL exactly when nothing was
-answered, and every account audits.yaml names has a row."""
+answered <= inbound and replies <= posts, questions are inbound messages (answered
+ones answered), threads with the last word are threads, introductions are replies,
+rates lie in [0, 1] and are NULL exactly when nothing was there to rate, response
+times are >= 0 and NULL exactly when nothing was answered, and every account
+audits.yaml names has a row."""
 
 from pipelines.quality.suites import guards as g
 from pipelines.quality.suites.audited import audited_keys_sql
@@ -20,6 +22,23 @@ SUITE = MartSuite(
         g.at_most("replies", "posts"),
         g.share("reply_share", "replies", "posts"),
         *g.conversation(),
+        *(
+            g.count(c)
+            for c in (
+                "question_inbound",
+                "question_answered",
+                "threads",
+                "threads_brand_last_word",
+                "introductions",
+            )
+        ),
+        g.at_most("question_inbound", "inbound"),
+        g.at_most("question_answered", "question_inbound"),
+        g.at_most("question_answered", "answered"),
+        g.share("question_response_rate", "question_answered", "question_inbound"),
+        g.at_most("threads_brand_last_word", "threads"),
+        g.share("threads_last_word_share", "threads_brand_last_word", "threads"),
+        g.at_most("introductions", "replies"),
         g.contains_all("audit_key", "platform || ':' || lower(handle)", "audited_keys"),
     ],
     # What the build measured against: the audits config mirrored into the warehouse.
