@@ -11,7 +11,9 @@ from pipelines.quality.suites import (
     audit_scorecard,
     audit_weekly_trends,
     audited_accounts,
+    canned_replies,
     conversation_metrics,
+    first_contacts,
     follower_history,
     inbound_messages,
     post_mix,
@@ -34,5 +36,7 @@ SUITES: dict[str, MartSuite] = {
         follower_history.SUITE,
         audited_accounts.SUITE,
         audience_quality.SUITE,
+        first_contacts.SUITE,
+        canned_replies.SUITE,
     )
 }
