@@ -11,7 +11,9 @@ from pipelines.quality.suites import (
     audit_scorecard,
     audit_weekly_trends,
     audited_accounts,
+    canned_replies,
     conversation_metrics,
+    first_contacts,
     follower_history,
     inbound_messages,
     post_mix,
@@ -38,5 +40,7 @@ SUITES: dict[str, MartSuite] = {
         audience_quality.SUITE,
         threads.SUITE,
         thread_accounts.SUITE,
+        first_contacts.SUITE,
+        canned_replies.SUITE,
     )
 }
