@@ -11,8 +11,11 @@ from pipelines.quality.suites import (
     audit_scorecard,
     audit_weekly_trends,
     audited_accounts,
+    brand_hashtags,
     conversation_metrics,
+    follow_churn_events,
     follower_history,
+    hashtag_activity,
     inbound_messages,
     post_mix,
     posts,
@@ -34,5 +37,8 @@ SUITES: dict[str, MartSuite] = {
         follower_history.SUITE,
         audited_accounts.SUITE,
         audience_quality.SUITE,
+        hashtag_activity.SUITE,
+        brand_hashtags.SUITE,
+        follow_churn_events.SUITE,
     )
 }
