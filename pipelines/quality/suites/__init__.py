@@ -14,7 +14,11 @@ from pipelines.quality.suites import (
     canned_replies,
     conversation_metrics,
     first_contacts,
+    brand_hashtags,
+    conversation_metrics,
+    follow_churn_events,
     follower_history,
+    hashtag_activity,
     inbound_messages,
     post_mix,
     posts,
@@ -42,5 +46,8 @@ SUITES: dict[str, MartSuite] = {
         thread_accounts.SUITE,
         first_contacts.SUITE,
         canned_replies.SUITE,
+        hashtag_activity.SUITE,
+        brand_hashtags.SUITE,
+        follow_churn_events.SUITE,
     )
 }
