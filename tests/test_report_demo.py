@@ -172,7 +172,7 @@ def test_two_audits_of_the_same_period_write_byte_identical_csvs(demo):
                 assert not cell.endswith("0"), (column, cell)
 
 
-@pytest.mark.parametrize("client", ["northwind", "acme"])
+@pytest.mark.parametrize("client", ["northwind", "acme", "globex"])
 def test_the_scorecard_matches_an_independent_computation(demo, client):
     settings, _, _ = demo
     rows = scorecard(settings, client)
@@ -299,6 +299,21 @@ def test_the_archetypes_get_the_findings_their_descriptions_call_for(demo):
     assert "looks_abandoned" in found[demo_world.GHOST]
     # the conversational brand: no concern at all, and praised for answering
     assert found[demo_world.CONVERSATIONAL] == {"responsive": "strength"}
+    # the etiquette brands: "its first words to a stranger are a sales pitch ... or a
+    # request to retweet, follow or review it"; "the same text every time"
+    globex = findings_in(report_path(settings, "globex").read_text())
+    assert {"pitches_on_first_contact", "asks_strangers_to_amplify"} <= set(
+        globex[demo_world.PITCHER]
+    )
+    assert "canned_replies" in globex[demo_world.AUTO_REPLIER]
+    etiquette = {"pitches_on_first_contact", "asks_strangers_to_amplify", "canned_replies"}
+    assert not etiquette & set(found[demo_world.CONVERSATIONAL])
+    assert "unanswered_questions" not in found[demo_world.CONVERSATIONAL]
+    text = report_path(settings, "globex").read_text()
+    assert (
+        "100% of @GlobexHelp&#x27;s 49 replies repeat another of its replies word for word" in text
+    )
+    assert "thank you for contacting globex support." in text
     html = report_path(settings, "acme").read_text()
     assert "@AcmeCo answered 0% of 123 messages sent to it; competitors answered 30% of 44." in html
     assert "100% of @AcmeCo&#x27;s 97 posts are announcements that mention nobody." in html

@@ -144,3 +144,25 @@
         and {{ alias }}.{{ at }} > s.week_start
         and {{ alias }}.{{ at }} <= s.week_end
 {%- endmacro %}
+
+{# The question figures of a mart that has them (an account all time, an audit period):
+   the counts and their rate. #}
+{% macro question_columns() -%}
+    question_inbound,
+    question_answered,
+    {{ response_rate('question_answered', 'question_inbound') }} as question_response_rate
+{%- endmacro %}
+
+{# The first-contact and canned-reply figures of a mart that has them: the counts and
+   each share of its whole (NULL when the whole is 0). #}
+{% macro etiquette_columns() -%}
+    first_contacts,
+    first_contact_pitches,
+    {{ ratio('first_contact_pitches', 'first_contacts') }} as first_contact_pitch_share,
+    first_contact_amplify_requests,
+    {{ ratio('first_contact_amplify_requests', 'first_contacts') }}
+        as first_contact_amplify_request_share,
+    text_replies,
+    canned_replies,
+    {{ ratio('canned_replies', 'text_replies') }} as canned_reply_share
+{%- endmacro %}

@@ -42,6 +42,14 @@ class Thresholds:
     follower_loss_above: float = 0.01
     engagement_vs_competitors_below: float = 0.5
     engagement_vs_competitors_above: float = 2.0
+    # Etiquette findings (marts.first_contacts, marts.canned_replies, over the period).
+    min_first_contacts: int = 5
+    first_contact_pitch_share_above: float = 0.3
+    first_contact_amplify_request_share_above: float = 0.1
+    min_replies: int = 10
+    canned_reply_share_above: float = 0.3
+    min_questions: int = 5
+    question_response_rate_below: float = 0.5
     # The follow-up list: messages still unanswered this long after they were sent.
     follow_up_after_hours: float = 24.0
     # An alert, not a finding: the webhook is told (pipelines/reports/alerts.py).
@@ -86,6 +94,32 @@ THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
         "number",
         "engagement per post per 1,000 followers at or above this multiple of the "
         "competitors' is praised",
+    ),
+    "min_first_contacts": (
+        "count",
+        "accounts a brand addressed for the first time in the period before its first "
+        "contacts are judged",
+    ),
+    "first_contact_pitch_share_above": (
+        "share",
+        "a brand whose first words to an account are a pitch (a link or a lexicon phrase) "
+        "at least this often is flagged",
+    ),
+    "first_contact_amplify_request_share_above": (
+        "share",
+        "a brand whose first words to an account ask it to retweet, share, follow, review "
+        "or vote at least this often is flagged",
+    ),
+    "min_replies": ("count", "replies with text in the period before canned replies are judged"),
+    "canned_reply_share_above": (
+        "share",
+        "a brand whose replies repeat another of its replies word for word at least this "
+        "often is flagged",
+    ),
+    "min_questions": ("count", "questions addressed to a brand before their answers are judged"),
+    "question_response_rate_below": (
+        "share",
+        "a brand answering less than this share of the questions put to it is flagged",
     ),
     "follow_up_after_hours": (
         "number",

@@ -300,6 +300,86 @@ def _engagement(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
     )
 
 
+def _unanswered_questions(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    rate, asked = b["question_response_rate"], b["question_inbound"]
+    if asked < t.min_questions or rate is None or rate >= t.question_response_rate_below:
+        return None
+    return Finding(
+        b["handle"],
+        "unanswered_questions",
+        CONCERN,
+        f"@{b['handle']} answered {b['question_answered']:,} of the {asked:,} questions put "
+        f"to it ({pct(rate)}).",
+        f"question_response_rate {pct(rate, 1)} = question_answered "
+        f"{b['question_answered']:,} / question_inbound {asked:,}",
+        f"question_response_rate below {pct(t.question_response_rate_below)} "
+        f"(judged from {t.min_questions} questions)",
+    )
+
+
+def _first_contact(code: str, what: str, column: str, counted: str, threshold: str) -> Rule:
+    """A share of the brand's first contacts in the period (marts.first_contacts)."""
+
+    def rule(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+        contacts, share = b["first_contacts"], b[f"{column}_share"]
+        above = getattr(t, threshold)
+        if contacts < t.min_first_contacts or share is None or share < above:
+            return None
+        count = b[counted]
+        return Finding(
+            b["handle"],
+            code,
+            CONCERN,
+            f"@{b['handle']}'s first words to {count:,} of the {contacts:,} accounts it "
+            f"addressed for the first time ({pct(share)}) {what}.",
+            f"{column}_share {pct(share, 1)} = {counted} {count:,} / first_contacts {contacts:,}",
+            f"{column}_share at or above {pct(above)} (judged from {t.min_first_contacts} "
+            "first contacts)",
+        )
+
+    return rule
+
+
+_pitches_on_first_contact = _first_contact(
+    "pitches_on_first_contact",
+    "were a sales pitch (a link or a promotional phrase)",
+    "first_contact_pitch",
+    "first_contact_pitches",
+    "first_contact_pitch_share_above",
+)
+_asks_strangers_to_amplify = _first_contact(
+    "asks_strangers_to_amplify",
+    "asked them to retweet, share, follow, review or vote",
+    "first_contact_amplify_request",
+    "first_contact_amplify_requests",
+    "first_contact_amplify_request_share_above",
+)
+
+
+def _canned_replies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    share, replies = b["canned_reply_share"], b["text_replies"]
+    if replies < t.min_replies or share is None or share < t.canned_reply_share_above:
+        return None
+    text = (
+        f"{pct(share)} of @{b['handle']}'s {replies:,} replies repeat another of its replies "
+        "word for word (mentions and links aside)"
+    )
+    if b["top_canned_reply"]:
+        text += (
+            f'; the most repeated, {b["top_canned_reply_uses"]:,} times: "{b["top_canned_reply"]}"'
+        )
+    return Finding(
+        b["handle"],
+        "canned_replies",
+        CONCERN,
+        text + ".",
+        f"canned_reply_share {pct(share, 1)} = canned_replies {b['canned_replies']:,} / "
+        f"text_replies {replies:,}",
+        f"canned_reply_share at or above {pct(t.canned_reply_share_above)} (judged from "
+        f"{t.min_replies} replies)",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     _response_rate,
     _slow_response,
@@ -311,6 +391,10 @@ RULES: tuple[Rule, ...] = (
     _inactive,
     _losing_followers,
     _engagement,
+    _unanswered_questions,
+    _pitches_on_first_contact,
+    _asks_strangers_to_amplify,
+    _canned_replies,
 )
 
 
@@ -342,6 +426,9 @@ VERDICTS: tuple[tuple[str, str], ...] = (
     ("looks_abandoned", "Looks abandoned"),
     ("follow_for_follow", "Buys reach by following back"),
     ("broadcaster", "Shouts into the room and leaves"),
+    ("pitches_on_first_contact", "Sells before it says hello"),
+    ("asks_strangers_to_amplify", "Asks strangers for favours"),
+    ("canned_replies", "Answers with a form letter"),
     ("low_response_rate", "Leaves its audience unanswered"),
     ("slow_response", "Answers, but slowly"),
     ("responsive", "Social: answers its audience"),

@@ -71,6 +71,82 @@ followers as (
     select * from {{ ref('int_audit__followers') }}
 ),
 
+-- the period's inbound messages that ask something (macros/text_questions.sql)
+questions as (
+    select
+        i.client,
+        i.period_start,
+        i.period_end,
+        i.platform,
+        i.account_key,
+        count(*) as question_inbound,
+        count(*) filter (where i.answered) as question_answered
+    from {{ ref('int_audit__inbound') }} as i
+    inner join {{ ref('stg_canonical__posts') }} as s
+        on s.platform = i.platform and s.post_id = i.post_id
+    where {{ is_question('s.text') }}
+    group by i.client, i.period_start, i.period_end, i.platform, i.account_key
+),
+
+-- first contacts made in the period (marts.first_contacts: the brand's first reply to,
+-- or mention of, each account it ever addressed)
+first_contacts as (
+    select
+        a.client,
+        a.period_start,
+        a.period_end,
+        a.platform,
+        a.account_key,
+        count(*) as first_contacts,
+        count(*) filter (where fc.is_pitch) as first_contact_pitches,
+        count(*) filter (where fc.is_amplify_request) as first_contact_amplify_requests
+    from accounts as a
+    inner join {{ ref('first_contacts') }} as fc
+        on fc.platform = a.platform
+        and fc.account_id = a.account_id
+        and fc.created_at > a.period_start
+        and fc.created_at <= a.period_end
+    group by a.client, a.period_start, a.period_end, a.platform, a.account_key
+),
+
+-- the period's replies with text, each with how often its text recurs in the period
+reply_texts as (
+    select
+        a.client,
+        a.period_start,
+        a.period_end,
+        a.platform,
+        a.account_key,
+        r.reply_text,
+        count(*) over (
+            partition by a.client, a.period_start, a.period_end, a.platform, a.account_key,
+                r.reply_text
+        ) as uses
+    from accounts as a
+    inner join {{ ref('int_reply_texts') }} as r
+        on r.platform = a.platform
+        and r.account_id = a.account_id
+        and r.created_at > a.period_start
+        and r.created_at <= a.period_end
+    where r.reply_text <> ''
+),
+
+canned as (
+    select
+        client,
+        period_start,
+        period_end,
+        platform,
+        account_key,
+        count(*) as text_replies,
+        count(*) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as canned_replies,
+        -- the most repeated text (ties: the greatest in text order), for the report
+        arg_max(reply_text, (uses, reply_text)) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as top_canned_reply,
+        max(uses) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as top_canned_reply_uses
+    from reply_texts
+    group by client, period_start, period_end, platform, account_key
+),
+
 joined as (
     select
         a.*,
@@ -100,12 +176,24 @@ joined as (
         f.following_end,
         f.posts_count_end,
         f.has_default_avatar_end,
-        f.bio_empty_end
+        f.bio_empty_end,
+        coalesce(q.question_inbound, 0) as question_inbound,
+        coalesce(q.question_answered, 0) as question_answered,
+        coalesce(fc.first_contacts, 0) as first_contacts,
+        coalesce(fc.first_contact_pitches, 0) as first_contact_pitches,
+        coalesce(fc.first_contact_amplify_requests, 0) as first_contact_amplify_requests,
+        coalesce(c.text_replies, 0) as text_replies,
+        coalesce(c.canned_replies, 0) as canned_replies,
+        c.top_canned_reply,
+        c.top_canned_reply_uses
     from accounts as a
     left join posts as p using (client, period_start, period_end, platform, account_key)
     left join gaps as g using (client, period_start, period_end, platform, account_key)
     left join inbound as i using (client, period_start, period_end, platform, account_key)
     left join followers as f using (client, period_start, period_end, platform, account_key)
+    left join questions as q using (client, period_start, period_end, platform, account_key)
+    left join first_contacts as fc using (client, period_start, period_end, platform, account_key)
+    left join canned as c using (client, period_start, period_end, platform, account_key)
 ),
 
 figures as (
@@ -134,6 +222,11 @@ figures as (
         {{ response_rate() }} as response_rate,
         median_first_response_min,
         p90_first_response_min,
+        {{ question_columns() }},
+        -- etiquette (marts.first_contacts and marts.canned_replies, over the period)
+        {{ etiquette_columns() }},
+        top_canned_reply,
+        top_canned_reply_uses,
         -- followers
         start_observed_at,
         end_observed_at,

@@ -61,6 +61,11 @@ thread_figures as (
     group by platform, account_id
 ),
 
+-- first contacts and canned replies (marts.first_contacts, marts.canned_replies)
+etiquette as (
+    select * from {{ ref('int_etiquette__by_account') }}
+),
+
 joined as (
     select
         t.platform,
@@ -77,6 +82,11 @@ joined as (
         coalesce(th.threads, 0) as threads,
         coalesce(th.threads_brand_last_word, 0) as threads_brand_last_word,
         coalesce(a.introductions, 0) as introductions,
+        coalesce(e.first_contacts, 0) as first_contacts,
+        coalesce(e.first_contact_pitches, 0) as first_contact_pitches,
+        coalesce(e.first_contact_amplify_requests, 0) as first_contact_amplify_requests,
+        coalesce(e.text_replies, 0) as text_replies,
+        coalesce(e.canned_replies, 0) as canned_replies,
         t.is_brand,
         t.is_audited,
         t.inbound_coverage
@@ -89,6 +99,8 @@ joined as (
         on q.platform = t.platform and q.account_key = t.account_key
     left join thread_figures as th
         on th.platform = t.platform and th.account_id = t.account_id
+    left join etiquette as e
+        on e.platform = t.platform and e.account_key = t.account_key
 )
 
 select
@@ -103,13 +115,12 @@ select
     {{ response_rate() }} as response_rate,
     median_first_response_min,
     p90_first_response_min,
-    question_inbound,
-    question_answered,
-    {{ response_rate('question_answered', 'question_inbound') }} as question_response_rate,
+    {{ question_columns() }},
     threads,
     threads_brand_last_word,
     {{ ratio('threads_brand_last_word', 'threads') }} as threads_last_word_share,
     introductions,
+    {{ etiquette_columns() }},
     is_brand,
     is_audited,
     inbound_coverage

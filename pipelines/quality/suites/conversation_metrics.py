@@ -39,6 +39,7 @@ SUITE = MartSuite(
         g.at_most("threads_brand_last_word", "threads"),
         g.share("threads_last_word_share", "threads_brand_last_word", "threads"),
         g.at_most("introductions", "replies"),
+        *g.etiquette(),
         g.contains_all("audit_key", "platform || ':' || lower(handle)", "audited_keys"),
     ],
     # What the build measured against: the audits config mirrored into the warehouse.

@@ -253,3 +253,31 @@ def conversation() -> list[Guard]:
 
 
 GuardList = Callable[[], list[Guard]]
+
+
+def etiquette() -> list[Guard]:
+    """The first-contact and canned-reply figures of any mart that has them (an account
+    all time, an audit period): counts within their wholes, each share their ratio."""
+    return [
+        *(
+            count(c)
+            for c in (
+                "first_contacts",
+                "first_contact_pitches",
+                "first_contact_amplify_requests",
+                "text_replies",
+                "canned_replies",
+            )
+        ),
+        at_most("first_contact_pitches", "first_contacts"),
+        at_most("first_contact_amplify_requests", "first_contacts"),
+        share("first_contact_pitch_share", "first_contact_pitches", "first_contacts"),
+        share(
+            "first_contact_amplify_request_share",
+            "first_contact_amplify_requests",
+            "first_contacts",
+        ),
+        at_most("text_replies", "replies"),
+        at_most("canned_replies", "text_replies"),
+        share("canned_reply_share", "canned_replies", "text_replies"),
+    ]

@@ -78,7 +78,8 @@ ARCHETYPES: dict[str, str] = {
     "ghost": "empty bio, default avatar, fewer than 20 posts ever, a dozen followers",
     "slow_responder": "answers about a third of its messages, usually a day or more later",
     "pitcher": "its first words to a stranger are a sales pitch (a link, a discount code) or "
-    "a request to retweet, follow or review it",
+    "a request to retweet, follow or review it; follows a quarter more accounts in one "
+    "spree and drops most of them four days later",
     "auto_replier": "answers every message within minutes, with the same text every time: "
     "the public auto-DM",
 }

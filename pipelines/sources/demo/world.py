@@ -372,6 +372,14 @@ class World:
                     fol += rng.randint(-3, 3)
                 elif archetype == "slow_responder":  # slowly losing people
                     fol += rng.randint(-6, 2)
+                elif archetype == "pitcher":  # one spree, unfollowed four days later
+                    fol += rng.randint(0, 6)
+                    if day == self.days // 3:
+                        ing += ing // 4
+                    elif day == self.days // 3 + 4:
+                        ing -= ing // 5
+                    else:
+                        ing += rng.randint(0, 3)
                 elif archetype == "ghost" and rng.random() < 0.05:
                     fol += 1
             followers.append(fol)
