@@ -46,6 +46,19 @@ def row(handle: str, role: str = "brand", **figures) -> dict:
         "flag_default_avatar": False,
         "flag_empty_bio": False,
         "flag_few_posts": False,
+        "question_inbound": 30,
+        "question_answered": 20,
+        "question_response_rate": 20 / 30,
+        "first_contacts": 20,
+        "first_contact_pitches": 1,
+        "first_contact_pitch_share": 0.05,
+        "first_contact_amplify_requests": 0,
+        "first_contact_amplify_request_share": 0.0,
+        "text_replies": 50,
+        "canned_replies": 2,
+        "canned_reply_share": 0.04,
+        "top_canned_reply": "thanks!",
+        "top_canned_reply_uses": 2,
     }
     return base | figures
 
@@ -87,6 +100,49 @@ def codes(rows: list[dict], thresholds: Thresholds = DEFAULTS) -> dict[str, set[
 
 def test_an_unremarkable_brand_has_no_finding():
     assert codes([row("Fine"), row("Rival", "competitor")]) == {}
+
+
+def test_the_etiquette_findings_state_their_figures_and_thresholds():
+    rows = [
+        row(
+            "Pushy",
+            first_contacts=40,
+            first_contact_pitches=20,
+            first_contact_pitch_share=0.5,
+            first_contact_amplify_requests=4,
+            first_contact_amplify_request_share=0.1,
+            canned_replies=45,
+            canned_reply_share=0.9,
+            top_canned_reply="please dm us <b>now</b>",
+            top_canned_reply_uses=45,
+            question_answered=5,
+            question_response_rate=5 / 30,
+        ),
+        row("Small", first_contacts=4, first_contact_pitches=4, first_contact_pitch_share=1.0),
+    ]
+    found = {(f.handle, f.code): f for f in find_in(rows, Thresholds())}
+    assert set(found) == {
+        ("Pushy", "pitches_on_first_contact"),
+        ("Pushy", "asks_strangers_to_amplify"),
+        ("Pushy", "canned_replies"),
+        ("Pushy", "unanswered_questions"),
+    }  # 4 first contacts are too few to judge (min_first_contacts 5)
+    pitch = found["Pushy", "pitches_on_first_contact"]
+    assert pitch.figure == (
+        "first_contact_pitch_share 50.0% = first_contact_pitches 20 / first_contacts 40"
+    )
+    assert (
+        pitch.threshold
+        == "first_contact_pitch_share at or above 30% (judged from 5 first contacts)"
+    )
+    canned = found["Pushy", "canned_replies"]
+    assert canned.text == (
+        "90% of @Pushy's 50 replies repeat another of its replies word for word (mentions and "
+        'links aside); the most repeated, 45 times: "please dm us <b>now</b>".'
+    )
+    assert found["Pushy", "unanswered_questions"].text == (
+        "@Pushy answered 5 of the 30 questions put to it (17%)."
+    )
 
 
 def test_low_response_rate_quotes_the_competitors_pooled_rate():
