@@ -298,7 +298,7 @@ def check_archetypes(world: Loaded) -> None:
     approaches = [
         t for t in world.posts_by(dw.PITCHER) if mentions(t) and not t.get("referenced_tweets")
     ]
-    assert len(approaches) >= 5
+    assert len(approaches) >= 3  # a week of the default rate is about 8
     strangers = {world.id_of(m) for t in approaches for m in mentions(t)}
     assert strangers and not strangers & wrote
     asks = re.compile(r"https?://|% off|promo code|buy now|check out|retweet|follow us|review")
