@@ -38,3 +38,28 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     if "RAPPORT_AUDITS" not in os.environ:
         monkeypatch.setenv("RAPPORT_AUDITS", str(PROJECT_ROOT / "audits.yaml"))
     return load_settings()
+
+
+TWCS_SAMPLE = "twcs/twcs_sample.csv"
+
+
+@pytest.fixture(scope="session")
+def twcs_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real TWCS sample imported and built once for every test that checks marts on
+    it (tests/test_twcs_*.py, tests/test_etiquette.py): the folder holding rapport.duckdb
+    and its analyst copy rapport_analyst.duckdb. Tests only read it (re-importing the same
+    file is a no-op), so one build serves them all."""
+    from pipelines.cli import main
+
+    csv_path = shared_file(TWCS_SAMPLE)
+    root = tmp_path_factory.mktemp("twcs")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAPPORT_WAREHOUSE", str(root / "rapport.duckdb"))
+        mp.setenv("RAPPORT_RAW_DIR", str(root / "raw"))
+        mp.setenv("RAPPORT_INBOX", str(root / "inbox"))
+        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        if "RAPPORT_AUDITS" not in os.environ:
+            mp.setenv("RAPPORT_AUDITS", str(PROJECT_ROOT / "audits.yaml"))
+        assert main(["import", "twcs", str(csv_path)]) == 0
+        assert main(["build"]) == 0
+    return root

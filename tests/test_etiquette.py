@@ -19,7 +19,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import main
 from tests.conftest import shared_file
 
 TWCS = "twcs/twcs_sample.csv"
@@ -112,18 +111,9 @@ def expected(path: Path) -> tuple[dict, dict]:
     return contacts, counts
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    csv_path = shared_file(TWCS)
-    root = tmp_path_factory.mktemp("twcs")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAPPORT_WAREHOUSE", str(root / "rapport.duckdb"))
-        mp.setenv("RAPPORT_RAW_DIR", str(root / "raw"))
-        mp.setenv("RAPPORT_INBOX", str(root / "inbox"))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        assert main(["import", "twcs", str(csv_path)]) == 0
-        assert main(["build"]) == 0
-    return csv_path, root
+@pytest.fixture
+def built(twcs_warehouse):
+    return shared_file(TWCS), twcs_warehouse
 
 
 def test_first_contacts_match_an_independent_computation(built):

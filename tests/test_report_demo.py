@@ -10,6 +10,7 @@ import contextlib
 import io
 import re
 import shutil
+from collections import Counter
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -297,16 +298,33 @@ def test_the_archetypes_get_the_findings_their_descriptions_call_for(demo):
     assert {"follow_for_follow", "low_response_rate"} <= set(found[demo_world.FOLLOW_FOR_FOLLOW])
     # ghost: "empty bio, default avatar, fewer than 20 posts ever, a dozen followers"
     assert "looks_abandoned" in found[demo_world.GHOST]
-    # the conversational brand: no concern at all, and praised for answering
-    assert found[demo_world.CONVERSATIONAL] == {"responsive": "strength"}
+    # the conversational brand: no concern at all, praised for answering and for
+    # pointing customers to its sister account (cast.INTRODUCES)
+    assert found[demo_world.CONVERSATIONAL] == {
+        "responsive": "strength",
+        "connects_people": "strength",
+    }
+    # the broadcaster's threads are customers answering it: it never speaks last
+    assert "leaves_threads_hanging" in found[demo_world.BROADCASTER]
     # the etiquette brands: "its first words to a stranger are a sales pitch ... or a
     # request to retweet, follow or review it"; "the same text every time"
     globex = findings_in(report_path(settings, "globex").read_text())
-    assert {"pitches_on_first_contact", "asks_strangers_to_amplify"} <= set(
-        globex[demo_world.PITCHER]
-    )
+    # "follows in sprees"; it tacks the day's trending tag onto its deals (cast.TRENDS)
+    assert {
+        "pitches_on_first_contact",
+        "asks_strangers_to_amplify",
+        "follow_churn",
+        "broadcasts_into_hashtags",
+    } <= set(globex[demo_world.PITCHER])
     assert "canned_replies" in globex[demo_world.AUTO_REPLIER]
-    etiquette = {"pitches_on_first_contact", "asks_strangers_to_amplify", "canned_replies"}
+    etiquette = {
+        "pitches_on_first_contact",
+        "asks_strangers_to_amplify",
+        "canned_replies",
+        "follow_churn",
+        "broadcasts_into_hashtags",
+        "leaves_threads_hanging",
+    }
     assert not etiquette & set(found[demo_world.CONVERSATIONAL])
     assert "unanswered_questions" not in found[demo_world.CONVERSATIONAL]
     text = report_path(settings, "globex").read_text()
@@ -683,3 +701,83 @@ def test_the_report_shows_each_accounts_latest_sample_with_its_interval(demo):
     assert "the most recent followers, newest first" in section
     assert "on collections it was not trained on it caught" in section
     assert "AcmeCo" not in section  # another client's account
+
+
+def _posts(settings) -> list[dict]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        cur = con.execute(
+            "SELECT platform, post_id, handle, created_at, kind, in_reply_to_post_id, text "
+            "FROM marts.posts WHERE platform = 'x'"
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _brand_section(html: str, handle: str) -> str:
+    part = html[html.index('<h2 id="conversations">') :]
+    part = part[: part.index("<h2", 5)]
+    return part[part.index(f'<h3 class="conversation">@{handle} ') :].split("<h3", 2)[1]
+
+
+def test_the_conversations_section_lists_repeated_replies_and_hashtags_as_the_posts_show_them(
+    demo,
+):
+    """The report's Conversations section, against an independent computation from the
+    posts (marts.posts: text, author, reply links): the auto-replier's repeated reply
+    texts with their counts, and the pitcher's hashtags split into those that carried a
+    conversation and those it only broadcast into."""
+    from tests.test_etiquette import normalise
+
+    settings, _, _ = demo
+    posts = _posts(settings)
+    html = report_path(settings, "globex").read_text()
+
+    def in_period(p: dict) -> bool:
+        return START < p["created_at"] <= ANCHOR
+
+    # repeated replies: the same normalised text twice or more in the period
+    texts = Counter(
+        normalise(p["text"])
+        for p in posts
+        if p["handle"] == demo_world.AUTO_REPLIER and p["kind"] == "reply" and in_period(p)
+    )
+    texts.pop("", None)
+    repeated = sorted(((n, t) for t, n in texts.items() if n >= 2), key=lambda x: (-x[0], x[1]))
+    section = _brand_section(html, demo_world.AUTO_REPLIER)
+    shown = re.findall(
+        r'<tr class="canned-reply"><td>([\d,]+)</td><td class=\'text\'>(.*?)</td>', section
+    )
+    assert shown == [(f"{n:,}", escape(t)) for n, t in repeated[:5]]
+
+    # hashtags: a tag carried a conversation when someone else replied to one of the
+    # brand's posts carrying it, or two others exchanged tagged replies in the period
+    def tags(p: dict) -> set[str]:
+        return {t.lower() for t in re.findall(r"#([A-Za-z]\w*)", p["text"] or "")}
+
+    by_id = {p["post_id"]: p for p in posts}
+    own = {
+        p["post_id"]
+        for p in posts
+        if p["handle"] == demo_world.PITCHER and p["kind"] != "retweet" and in_period(p)
+    }
+    used = set().union(*(tags(by_id[i]) for i in own))
+    carried = set()
+    for r in posts:
+        parent = by_id.get(r["in_reply_to_post_id"])
+        if parent is None or r["kind"] == "retweet" or r["handle"] == parent["handle"]:
+            continue
+        if parent["post_id"] in own and r["handle"] != demo_world.PITCHER:
+            carried |= tags(parent)
+        elif (
+            demo_world.PITCHER not in (r["handle"], parent["handle"])
+            and in_period(r)
+            and parent["kind"] != "retweet"
+        ):
+            carried |= tags(r) & tags(parent) & used
+    section = _brand_section(html, demo_world.PITCHER)
+    listed_carried, listed_broadcast = (
+        set(re.findall(r'class="hashtag"[^>]*>#(\w+)</span>', part))
+        for part in section.split("Hashtags it only broadcast into")
+    )
+    assert listed_carried == carried and listed_broadcast == used - carried
+    assert len(used - carried) >= 3  # the trend-jacked tags (cast.TRENDS)

@@ -59,6 +59,16 @@ def row(handle: str, role: str = "brand", **figures) -> dict:
         "canned_reply_share": 0.04,
         "top_canned_reply": "thanks!",
         "top_canned_reply_uses": 2,
+        "threads": 40,
+        "threads_brand_last_word": 30,
+        "threads_last_word_share": 0.75,
+        "introductions": 2,
+        "hashtags": 4,
+        "hashtags_broadcast_only": 1,
+        "hashtag_broadcast_share": 0.25,
+        "follow_churn_events": 0,
+        "follow_churn_followed": 0,
+        "follow_churn_unfollowed": 0,
     }
     return base | figures
 
@@ -260,3 +270,54 @@ def test_low_engagement_is_still_a_concern():
     rival = row("Rival", "competitor", engagement_per_post_per_1k_followers=2.0)
     weak = row("Weak", engagement_per_post_per_1k_followers=0.9)
     assert codes([weak, rival]) == {"Weak": {"low_engagement"}}
+
+
+def test_the_conversation_findings_state_their_figures_and_thresholds():
+    rows = [
+        row(
+            "Loud",
+            threads=40,
+            threads_brand_last_word=4,
+            threads_last_word_share=0.1,
+            hashtags=8,
+            hashtags_broadcast_only=6,
+            hashtag_broadcast_share=0.75,
+            follow_churn_events=2,
+            follow_churn_followed=900,
+            follow_churn_unfollowed=850,
+        ),
+        row("Host", introductions=12),
+        # too few threads and hashtags to judge; the churn threshold raised above its events
+        row(
+            "Quiet",
+            threads=9,
+            threads_brand_last_word=0,
+            threads_last_word_share=0.0,
+            hashtags=2,
+            hashtags_broadcast_only=2,
+            hashtag_broadcast_share=1.0,
+        ),
+    ]
+    found = {(f.handle, f.code): f for f in find_in(rows, Thresholds())}
+    assert set(found) == {
+        ("Loud", "leaves_threads_hanging"),
+        ("Loud", "broadcasts_into_hashtags"),
+        ("Loud", "follow_churn"),
+        ("Host", "connects_people"),
+    }
+    assert found["Loud", "leaves_threads_hanging"].figure == (
+        "threads_last_word_share 10.0% = threads_brand_last_word 4 / threads 40"
+    )
+    assert found["Loud", "broadcasts_into_hashtags"].threshold == (
+        "hashtag_broadcast_share at or above 50% (judged from 3 hashtags)"
+    )
+    churn = found["Loud", "follow_churn"]
+    assert churn.text == (
+        "@Loud followed 900 accounts in 2 sprees and unfollowed 850 within 7 days: "
+        "following for the follow-back, then dropping those who did not."
+    )
+    assert "following up at least 10% and down as much within 7 days" in churn.threshold
+    assert found["Host", "connects_people"].kind == "strength"
+    # a client may raise a threshold: two events no longer make a finding at three
+    raised = find_in(rows, Thresholds(follow_churn_events_min=3))
+    assert ("Loud", "follow_churn") not in {(f.handle, f.code) for f in raised}

@@ -77,18 +77,9 @@ def expected_metrics(path: Path) -> dict[str, dict]:
     return out
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    csv_path = shared_file(TWCS)
-    root = tmp_path_factory.mktemp("twcs")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAPPORT_WAREHOUSE", str(root / "rapport.duckdb"))
-        mp.setenv("RAPPORT_RAW_DIR", str(root / "raw"))
-        mp.setenv("RAPPORT_INBOX", str(root / "inbox"))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        assert main(["import", "twcs", str(csv_path)]) == 0
-        assert main(["build"]) == 0
-    return csv_path, root / "rapport_analyst.duckdb"
+@pytest.fixture
+def built(twcs_warehouse):
+    return shared_file(TWCS), twcs_warehouse / "rapport_analyst.duckdb"
 
 
 def test_every_brand_gets_a_row(built):

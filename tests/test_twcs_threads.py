@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import main
 from tests.conftest import shared_file
 
 TWCS = "twcs/twcs_sample.csv"
@@ -98,17 +97,8 @@ def expected_questions(rows: list[dict], brand: str) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    csv_path = shared_file(TWCS)
-    root = tmp_path_factory.mktemp("twcs_threads")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RAPPORT_WAREHOUSE", str(root / "rapport.duckdb"))
-        mp.setenv("RAPPORT_RAW_DIR", str(root / "raw"))
-        mp.setenv("RAPPORT_INBOX", str(root / "inbox"))
-        mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-        assert main(["import", "twcs", str(csv_path)]) == 0
-        assert main(["build"]) == 0
-    return read_rows(csv_path), root / "rapport_analyst.duckdb"
+def built(twcs_warehouse):
+    return read_rows(shared_file(TWCS)), twcs_warehouse / "rapport_analyst.duckdb"
 
 
 @pytest.mark.parametrize("brand", BRANDS)

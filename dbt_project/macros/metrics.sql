@@ -166,3 +166,30 @@
     canned_replies,
     {{ ratio('canned_replies', 'text_replies') }} as canned_reply_share
 {%- endmacro %}
+
+{# A reply that mentions a third account: a handle (case-insensitive) that is neither
+   the author's own nor that of the author it answers. The account connecting people to
+   others. When whom it answers is unknown (no handle), who is third cannot be told: not
+   one. `parent_handle_lower` is the answered author's lower-cased handle. #}
+{% macro is_introduction(kind, mentions, parent_handle_lower, own_handle) -%}
+    ({{ kind }} = 'reply' and {{ parent_handle_lower }} is not null
+        and len([
+            m for m in coalesce({{ mentions }}, [])
+            if lower(m) <> {{ parent_handle_lower }} and lower(m) is distinct from lower({{ own_handle }})
+        ]) > 0)
+{%- endmacro %}
+
+{# The thread figures of a mart that has them (an account all time, an audit period). #}
+{% macro thread_columns() -%}
+    threads,
+    threads_brand_last_word,
+    {{ ratio('threads_brand_last_word', 'threads') }} as threads_last_word_share
+{%- endmacro %}
+
+{# The hashtag figures of a mart that has them: the tags the account posted with, those
+   of them that carried no conversation (it only broadcast into them), and their share. #}
+{% macro hashtag_columns() -%}
+    hashtags,
+    hashtags_broadcast_only,
+    {{ ratio('hashtags_broadcast_only', 'hashtags') }} as hashtag_broadcast_share
+{%- endmacro %}

@@ -37,18 +37,20 @@
     end
 {%- endmacro %}
 
-{# The canned reply texts of `replies` (int_reply_texts rows): one row per platform,
-   account_id and non-empty reply_text posted at least var canned_reply_min_repeats
-   times, with replies, first_at, last_at. One home for the rule, read by
-   marts.canned_replies and int_etiquette__by_account. #}
-{% macro canned_reply_texts(replies) -%}
+{# The canned reply texts of `replies` (int_reply_texts or int_audit__reply_texts rows):
+   one row per `keys` (an audit period's columns, or none), platform, account_id and
+   non-empty reply_text posted at least var canned_reply_min_repeats times, with
+   replies, first_at, last_at. One home for the rule, read by marts.canned_replies,
+   int_etiquette__by_account and marts.audit_canned_replies. #}
+{% macro canned_reply_texts(replies, keys=[]) -%}
+    {%- set k = keys | join(', ') ~ (', ' if keys else '') -%}
     select
-        platform, account_id, reply_text,
+        {{ k }}platform, account_id, reply_text,
         count(*) as replies,
         min(created_at) as first_at,
         max(created_at) as last_at
     from {{ replies }}
     where reply_text <> ''
-    group by platform, account_id, reply_text
+    group by {{ k }}platform, account_id, reply_text
     having count(*) >= {{ var('canned_reply_min_repeats') }}
 {%- endmacro %}

@@ -50,6 +50,14 @@ class Thresholds:
     canned_reply_share_above: float = 0.3
     min_questions: int = 5
     question_response_rate_below: float = 0.5
+    # Conversation findings (marts.thread_accounts, marts.audit_hashtags,
+    # marts.follow_churn_events, over the period).
+    min_threads: int = 10
+    last_word_share_below: float = 0.3
+    introductions_min: int = 5
+    min_hashtags: int = 3
+    hashtag_broadcast_share_above: float = 0.5
+    follow_churn_events_min: int = 1
     # The follow-up list: messages still unanswered this long after they were sent.
     follow_up_after_hours: float = 24.0
     # An alert, not a finding: the webhook is told (pipelines/reports/alerts.py).
@@ -120,6 +128,27 @@ THRESHOLD_DOCS: dict[str, tuple[str, str]] = {
     "question_response_rate_below": (
         "share",
         "a brand answering less than this share of the questions put to it is flagged",
+    ),
+    "min_threads": ("count", "threads a brand joined in the period before its last word is judged"),
+    "last_word_share_below": (
+        "share",
+        "a brand with the last word in less than this share of the threads it joined is "
+        "flagged (it leaves conversations hanging)",
+    ),
+    "introductions_min": (
+        "count",
+        "replies introducing a third account (connecting people to others) at which a "
+        "brand is praised",
+    ),
+    "min_hashtags": ("count", "hashtags a brand posted with in the period before they are judged"),
+    "hashtag_broadcast_share_above": (
+        "share",
+        "a brand whose hashtags carried no conversation at least this often is flagged (it "
+        "only broadcast into them)",
+    ),
+    "follow_churn_events_min": (
+        "count",
+        "follow sprees undone within days (marts.follow_churn_events) at which a brand is flagged",
     ),
     "follow_up_after_hours": (
         "number",

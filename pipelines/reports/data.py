@@ -1,7 +1,8 @@
 """The rows one audit reads: the period's scorecard, its brands' cross-network totals,
-weekly trends and follower history, the previous period's scorecard, and the brands'
-messages still unanswered, straight from the warehouse (the report computes no metric
-of its own: the follow-up list is rows, not a figure)."""
+weekly trends and follower history, the previous period's scorecard, the brands'
+messages still unanswered, their most repeated replies and their hashtags, straight from
+the warehouse (the report computes no metric of its own: those lists are rows, not
+figures)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class AuditData:
     follow_ups: dict[str, list[dict]] = field(default_factory=dict)
     # marts.audience_quality: each scorecard account's latest sample by the period's end
     audience: list[dict] = ()
+    # account_key of each brand account -> its most repeated reply texts of the period
+    # (marts.audit_canned_replies, CANNED_TEXT_LIMIT at most, most repeated first)
+    canned_texts: dict[str, list[dict]] = field(default_factory=dict)
+    # account_key of each brand account -> its hashtags of the period
+    # (marts.audit_hashtags: those that carried a conversation first, by posts)
+    hashtags: dict[str, list[dict]] = field(default_factory=dict)
 
     def role(self, role: str) -> list[dict]:
         return [r for r in self.scorecard if r["role"] == role]
@@ -97,14 +104,40 @@ ORDER BY CASE s.role WHEN 'brand' THEN 0 ELSE 1 END, lower(s.brand_name), q.plat
 """
 
 
-def load_follow_ups(
-    con: duckdb.DuckDBPyConnection, period: AuditPeriod, after_hours: float
-) -> dict[str, list[dict]]:
-    _, rows = _rows(con, FOLLOW_UP_SQL, [period.client, period.start, period.end, after_hours])
+CANNED_TEXT_LIMIT = 5
+
+CANNED_TEXTS_SQL = f"""
+SELECT account_key, reply_text, replies, first_at, last_at,
+    count(*) OVER (PARTITION BY account_key) AS total
+FROM marts.audit_canned_replies
+WHERE {WHERE}
+QUALIFY row_number() OVER (
+    PARTITION BY account_key ORDER BY replies DESC, reply_text
+) <= {CANNED_TEXT_LIMIT}
+ORDER BY account_key, replies DESC, reply_text
+"""
+
+HASHTAGS_SQL = f"""
+SELECT account_key, hashtag, posts, replies_from_others, others_conversation_replies,
+    carried_conversation
+FROM marts.audit_hashtags
+WHERE {WHERE}
+ORDER BY account_key, carried_conversation DESC, posts DESC, hashtag
+"""
+
+
+def _by_account(rows: list[dict]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for r in rows:
         out.setdefault(r["account_key"], []).append(r)
     return out
+
+
+def load_follow_ups(
+    con: duckdb.DuckDBPyConnection, period: AuditPeriod, after_hours: float
+) -> dict[str, list[dict]]:
+    _, rows = _rows(con, FOLLOW_UP_SQL, [period.client, period.start, period.end, after_hours])
+    return _by_account(rows)
 
 
 def load_audit_data(
@@ -154,4 +187,6 @@ def load_audit_data(
         previous_totals={(t["role"], t["brand_name"]): t for t in previous_totals},
         follow_ups=load_follow_ups(con, period, follow_up_after_hours),
         audience=_rows(con, AUDIENCE_SQL, params)[1],
+        canned_texts=_by_account(_rows(con, CANNED_TEXTS_SQL, params)[1]),
+        hashtags=_by_account(_rows(con, HASHTAGS_SQL, params)[1]),
     )

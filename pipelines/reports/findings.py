@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelines.config.report_thresholds import Thresholds
+from pipelines.config.report_thresholds import Thresholds, dbt_var
 
 CONCERN = "concern"
 STRENGTH = "strength"
@@ -380,6 +380,80 @@ def _canned_replies(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
     )
 
 
+def _leaves_threads_hanging(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    share, threads = b["threads_last_word_share"], b["threads"]
+    if threads < t.min_threads or share is None or share >= t.last_word_share_below:
+        return None
+    last = b["threads_brand_last_word"]
+    return Finding(
+        b["handle"],
+        "leaves_threads_hanging",
+        CONCERN,
+        f"@{b['handle']} had the last word in {last:,} of the {threads:,} threads it joined "
+        f"({pct(share)}): in the others, someone spoke after it and heard nothing back.",
+        f"threads_last_word_share {pct(share, 1)} = threads_brand_last_word {last:,} / "
+        f"threads {threads:,}",
+        f"threads_last_word_share below {pct(t.last_word_share_below)} (judged from "
+        f"{t.min_threads} threads)",
+    )
+
+
+def _connects_people(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    made = b["introductions"]
+    if made < t.introductions_min:
+        return None
+    return Finding(
+        b["handle"],
+        "connects_people",
+        STRENGTH,
+        f"@{b['handle']} introduced a third account in {made:,} of its {b['replies']:,} "
+        "replies, connecting the people it talks with to others.",
+        f"introductions {made:,} (of replies {b['replies']:,})",
+        f"introductions at or above {t.introductions_min}",
+    )
+
+
+def _broadcasts_into_hashtags(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    share, tags = b["hashtag_broadcast_share"], b["hashtags"]
+    if tags < t.min_hashtags or share is None or share < t.hashtag_broadcast_share_above:
+        return None
+    silent = b["hashtags_broadcast_only"]
+    return Finding(
+        b["handle"],
+        "broadcasts_into_hashtags",
+        CONCERN,
+        f"{silent:,} of the {tags:,} hashtags @{b['handle']} posted with ({pct(share)}) "
+        "carried no conversation: nobody answered its posts there, nor each other; it "
+        "only broadcast into them (the list is under Conversations).",
+        f"hashtag_broadcast_share {pct(share, 1)} = hashtags_broadcast_only {silent:,} / "
+        f"hashtags {tags:,}",
+        f"hashtag_broadcast_share at or above {pct(t.hashtag_broadcast_share_above)} "
+        f"(judged from {t.min_hashtags} hashtags)",
+    )
+
+
+def _follow_churn(b: dict, t: Thresholds, y: _Yardstick) -> Finding | None:
+    events = b["follow_churn_events"]
+    if events < max(t.follow_churn_events_min, 1):
+        return None
+    followed, dropped = b["follow_churn_followed"], b["follow_churn_unfollowed"]
+    sprees = "one spree" if events == 1 else f"{events:,} sprees"
+    days = dbt_var("follow_churn_window_days")
+    return Finding(
+        b["handle"],
+        "follow_churn",
+        CONCERN,
+        f"@{b['handle']} followed {followed:,} accounts in {sprees} and unfollowed "
+        f"{dropped:,} within {days} days: following for the follow-back, then dropping "
+        "those who did not.",
+        f"follow_churn_events {events:,}, follow_churn_followed {followed:,}, "
+        f"follow_churn_unfollowed {dropped:,}",
+        f"follow_churn_events at or above {max(t.follow_churn_events_min, 1)} (an event: "
+        f"following up at least {dbt_var('follow_churn_min_change_pct')}% and down as much "
+        f"within {days} days)",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     _response_rate,
     _slow_response,
@@ -395,6 +469,10 @@ RULES: tuple[Rule, ...] = (
     _pitches_on_first_contact,
     _asks_strangers_to_amplify,
     _canned_replies,
+    _leaves_threads_hanging,
+    _broadcasts_into_hashtags,
+    _follow_churn,
+    _connects_people,
 )
 
 
@@ -425,14 +503,18 @@ VERDICTS: tuple[tuple[str, str], ...] = (
     ("no_data", "No data"),
     ("looks_abandoned", "Looks abandoned"),
     ("follow_for_follow", "Buys reach by following back"),
+    ("follow_churn", "Follows to be followed, then unfollows"),
     ("broadcaster", "Shouts into the room and leaves"),
     ("pitches_on_first_contact", "Sells before it says hello"),
     ("asks_strangers_to_amplify", "Asks strangers for favours"),
     ("canned_replies", "Answers with a form letter"),
     ("low_response_rate", "Leaves its audience unanswered"),
     ("slow_response", "Answers, but slowly"),
+    ("leaves_threads_hanging", "Leaves conversations hanging"),
+    ("broadcasts_into_hashtags", "Talks into hashtags, not with anyone"),
     ("responsive", "Social: answers its audience"),
     ("high_engagement", "Engaging: its posts draw people in"),
+    ("connects_people", "Connects people to each other"),
 )
 
 

@@ -54,6 +54,40 @@ PLAIN: dict[str, str] = {
         "The wait that nine in ten answered messages stayed within: the slowest tenth "
         "waited longer."
     ),
+    "question_response_rate": (
+        "Of the messages that asked the account something (a question mark, links aside), "
+        "the share it answered."
+    ),
+    "threads_last_word_share": (
+        "Of the conversations (reply threads) the account joined in the period, the share "
+        "in which the latest post is its own; in the others someone spoke after it."
+    ),
+    "introductions": (
+        "Replies in which the account named a third person, neither itself nor whom it "
+        "answered: connecting the people it talks with to others."
+    ),
+    "first_contact_pitch_share": (
+        "Of the accounts it addressed for the first time in the period, the share whose "
+        "first words from it were a sales pitch: a link, or a promotional phrase from "
+        "Rapport's published list (a discount, a promo code, \u201cbuy now\u201d...)."
+    ),
+    "first_contact_amplify_request_share": (
+        "Of those first contacts, the share that asked a stranger for a favour: to "
+        "retweet, share, follow, review or vote."
+    ),
+    "canned_reply_share": (
+        "The share of its replies whose words (mentions and links aside, case and spacing "
+        "ignored) are exactly those of another of its replies in the period: the public "
+        "form of the automatic direct message."
+    ),
+    "hashtag_broadcast_share": (
+        "Of the hashtags it posted with in the period, the share where nobody answered its "
+        "posts and nobody else talked with each other: it only broadcast into them."
+    ),
+    "follow_churn_events": (
+        "Times its following rose sharply and fell back as sharply within days: following "
+        "accounts for the follow-back, then dropping them."
+    ),
     "posts": "Everything the account published in the period: posts, replies, reposts, quotes.",
     "posts_per_week": "Posts in the period, spread evenly over its weeks.",
     "days_with_posts": (

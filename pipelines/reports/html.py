@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from pipelines.config.report_thresholds import THRESHOLD_DOCS, Thresholds
 from pipelines.reports.audience import audience_section
 from pipelines.reports.charts import Series, colours, legend, line_chart, stacked_bars
+from pipelines.reports.conversations import conversations_section
 from pipelines.reports.data import AuditData
 from pipelines.reports.findings import CONCERN, Finding, verdict
 from pipelines.reports.followups import follow_up_section
@@ -267,6 +268,7 @@ def render_report(
         f"<h2>Findings</h2>{_findings_section(data, findings)}"
         f'<h2 id="follow-up">To follow up</h2>'
         f"{follow_up_section(data, thresholds.follow_up_after_hours)}"
+        f'<h2 id="conversations">Conversations</h2>{conversations_section(data)}'
         "<h2>Scorecard</h2>"
         f"{table}"
         f"{coverage_note(data.scorecard)}"

@@ -68,6 +68,19 @@ SECTIONS: tuple[tuple[str, tuple[Metric, ...]], ...] = (
         ),
     ),
     (
+        "Conversation habits",
+        (
+            Metric("question_response_rate", "Questions answered", _pct),
+            Metric("threads_last_word_share", "Threads where it spoke last", _pct),
+            Metric("introductions", "Replies introducing someone", _int),
+            Metric("first_contact_pitch_share", "First contacts that pitch", _pct),
+            Metric("first_contact_amplify_request_share", "First contacts asking a favour", _pct),
+            Metric("canned_reply_share", "Replies repeated word for word", _pct),
+            Metric("hashtag_broadcast_share", "Hashtags with no conversation", _pct),
+            Metric("follow_churn_events", "Follow sprees undone", _int),
+        ),
+    ),
+    (
         "Posting",
         (
             Metric("posts", "Posts", _int),

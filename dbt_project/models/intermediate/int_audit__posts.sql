@@ -1,5 +1,5 @@
 -- One row per audit period, audited account and post it wrote in the period, with the
--- post's kind, whether it is a broadcast and the engagement it drew.
+-- post's kind, whether it is a broadcast or an introduction and the engagement it drew.
 with audited as (
     select * from {{ ref('int_audit__accounts') }}
     where account_id is not null
@@ -30,6 +30,9 @@ select
     p.kind,
     -- marts.post_mix's broadcast: an original mentioning no account but its author
     {{ is_broadcast('p.kind', 'p.mentions', 'lower(a.handle)') }} as is_broadcast,
+    -- marts.conversation_metrics' introduction: a reply mentioning a third account
+    {{ is_introduction('p.kind', 'p.mentions', 'parent_author.handle_lower', 'a.handle') }}
+        as is_introduction,
     -- a retweet's counters belong to the post it repeats, not to the account
     case when p.kind <> 'retweet' then m.like_count end as likes,
     case when p.kind <> 'retweet' then m.repost_count end as reposts,
@@ -47,3 +50,5 @@ inner join posts as p
     and p.created_at <= a.period_end
 left join metrics as m
     on m.platform = p.platform and m.post_id = p.post_id
+left join {{ ref('int_accounts__all') }} as parent_author
+    on parent_author.platform = p.platform and parent_author.account_id = p.replied_to_account_id

@@ -33,6 +33,23 @@ summed as (
         sum(answered) as answered,
         sum(engagement_posts) as engagement_posts,
         sum(engagements) as engagements,
+        -- questions, etiquette, threads, hashtags (a tag used on two networks counts
+        -- once per network) and follow churn, summed as counts
+        cast(sum(question_inbound) as bigint) as question_inbound,
+        cast(sum(question_answered) as bigint) as question_answered,
+        cast(sum(first_contacts) as bigint) as first_contacts,
+        cast(sum(first_contact_pitches) as bigint) as first_contact_pitches,
+        cast(sum(first_contact_amplify_requests) as bigint) as first_contact_amplify_requests,
+        cast(sum(text_replies) as bigint) as text_replies,
+        cast(sum(canned_replies) as bigint) as canned_replies,
+        cast(sum(threads) as bigint) as threads,
+        cast(sum(threads_brand_last_word) as bigint) as threads_brand_last_word,
+        cast(sum(introductions) as bigint) as introductions,
+        cast(sum(hashtags) as bigint) as hashtags,
+        cast(sum(hashtags_broadcast_only) as bigint) as hashtags_broadcast_only,
+        cast(sum(follow_churn_events) as bigint) as follow_churn_events,
+        cast(sum(follow_churn_followed) as bigint) as follow_churn_followed,
+        cast(sum(follow_churn_unfollowed) as bigint) as follow_churn_unfollowed,
         -- followers add up across networks (a person following on two counts twice);
         -- unknown when any account's count is, rather than a sum of some of them
         case when count(followers_end) = count(*) then sum(followers_end) end as followers_end,
@@ -85,7 +102,16 @@ select
     {{ engagement_per_post('s.engagements', 's.engagement_posts') }} as engagement_per_post,
     cast(s.followers_end as bigint) as followers_end,
     cast(s.following_end as bigint) as following_end,
-    {{ follower_following_ratio('s.followers_end', 's.following_end') }} as follower_following_ratio
+    {{ follower_following_ratio('s.followers_end', 's.following_end') }} as follower_following_ratio,
+    -- the shares recomputed from the sums, by the scorecard's macros
+    {{ question_columns() }},
+    {{ etiquette_columns() }},
+    {{ thread_columns() }},
+    introductions,
+    {{ hashtag_columns() }},
+    follow_churn_events,
+    follow_churn_followed,
+    follow_churn_unfollowed
 from summed as s
 left join pooled as p
     using (client, period_start, period_end, role, brand_name)

@@ -14,6 +14,7 @@ posts as (
         platform,
         account_key,
         {{ post_counts(['posts', 'originals', 'replies', 'retweets', 'quotes', 'broadcast_posts']) }},
+        count(*) filter (where is_introduction) as introductions,
         count(distinct local_date) as days_with_posts,
         count(engagements) as engagement_posts,
         sum(engagements) as engagements,
@@ -109,26 +110,15 @@ first_contacts as (
     group by a.client, a.period_start, a.period_end, a.platform, a.account_key
 ),
 
--- the period's replies with text, each with how often its text recurs in the period
+-- the period's replies with text, and the texts among them posted twice or more
+-- (marts.audit_canned_replies)
 reply_texts as (
     select
-        a.client,
-        a.period_start,
-        a.period_end,
-        a.platform,
-        a.account_key,
-        r.reply_text,
-        count(*) over (
-            partition by a.client, a.period_start, a.period_end, a.platform, a.account_key,
-                r.reply_text
-        ) as uses
-    from accounts as a
-    inner join {{ ref('int_reply_texts') }} as r
-        on r.platform = a.platform
-        and r.account_id = a.account_id
-        and r.created_at > a.period_start
-        and r.created_at <= a.period_end
-    where r.reply_text <> ''
+        client, period_start, period_end, platform, account_key,
+        count(*) as text_replies
+    from {{ ref('int_audit__reply_texts') }}
+    where reply_text <> ''
+    group by client, period_start, period_end, platform, account_key
 ),
 
 canned as (
@@ -138,12 +128,66 @@ canned as (
         period_end,
         platform,
         account_key,
-        count(*) as text_replies,
-        count(*) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as canned_replies,
+        sum(replies) as canned_replies,
         -- the most repeated text (ties: the greatest in text order), for the report
-        arg_max(reply_text, (uses, reply_text)) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as top_canned_reply,
-        max(uses) filter (where uses >= {{ var('canned_reply_min_repeats') }}) as top_canned_reply_uses
-    from reply_texts
+        arg_max(reply_text, (replies, reply_text)) as top_canned_reply,
+        max(replies) as top_canned_reply_uses
+    from {{ ref('audit_canned_replies') }}
+    group by client, period_start, period_end, platform, account_key
+),
+
+-- the threads the account joined in the period (its first post in the thread is in
+-- it), and of those the ones whose latest post is its own (marts.thread_accounts)
+threads as (
+    select
+        a.client,
+        a.period_start,
+        a.period_end,
+        a.platform,
+        a.account_key,
+        count(*) as threads,
+        count(*) filter (where ta.has_last_word) as threads_brand_last_word
+    from accounts as a
+    inner join {{ ref('thread_accounts') }} as ta
+        on ta.platform = a.platform
+        and ta.account_id = a.account_id
+        and ta.first_post_at > a.period_start
+        and ta.first_post_at <= a.period_end
+    group by a.client, a.period_start, a.period_end, a.platform, a.account_key
+),
+
+-- follow sprees undone within days whose peak falls in the period
+-- (marts.follow_churn_events)
+churn as (
+    select
+        a.client,
+        a.period_start,
+        a.period_end,
+        a.platform,
+        a.account_key,
+        count(*) as follow_churn_events,
+        sum(e.following_peak - e.following_before) as follow_churn_followed,
+        sum(e.following_peak - e.following_after) as follow_churn_unfollowed
+    from accounts as a
+    inner join {{ ref('follow_churn_events') }} as e
+        on e.platform = a.platform
+        and e.account_id = a.account_id
+        and e.peak_at > a.period_start
+        and e.peak_at <= a.period_end
+    group by a.client, a.period_start, a.period_end, a.platform, a.account_key
+),
+
+-- the hashtags the account posted with in the period (marts.audit_hashtags)
+hashtags as (
+    select
+        client,
+        period_start,
+        period_end,
+        platform,
+        account_key,
+        count(*) as hashtags,
+        count(*) filter (where not carried_conversation) as hashtags_broadcast_only
+    from {{ ref('audit_hashtags') }}
     group by client, period_start, period_end, platform, account_key
 ),
 
@@ -182,10 +226,18 @@ joined as (
         coalesce(fc.first_contacts, 0) as first_contacts,
         coalesce(fc.first_contact_pitches, 0) as first_contact_pitches,
         coalesce(fc.first_contact_amplify_requests, 0) as first_contact_amplify_requests,
-        coalesce(c.text_replies, 0) as text_replies,
-        coalesce(c.canned_replies, 0) as canned_replies,
+        coalesce(rt.text_replies, 0) as text_replies,
+        cast(coalesce(c.canned_replies, 0) as bigint) as canned_replies,
         c.top_canned_reply,
-        c.top_canned_reply_uses
+        c.top_canned_reply_uses,
+        coalesce(th.threads, 0) as threads,
+        coalesce(th.threads_brand_last_word, 0) as threads_brand_last_word,
+        coalesce(p.introductions, 0) as introductions,
+        coalesce(h.hashtags, 0) as hashtags,
+        coalesce(h.hashtags_broadcast_only, 0) as hashtags_broadcast_only,
+        coalesce(ch.follow_churn_events, 0) as follow_churn_events,
+        coalesce(ch.follow_churn_followed, 0) as follow_churn_followed,
+        coalesce(ch.follow_churn_unfollowed, 0) as follow_churn_unfollowed
     from accounts as a
     left join posts as p using (client, period_start, period_end, platform, account_key)
     left join gaps as g using (client, period_start, period_end, platform, account_key)
@@ -193,7 +245,11 @@ joined as (
     left join followers as f using (client, period_start, period_end, platform, account_key)
     left join questions as q using (client, period_start, period_end, platform, account_key)
     left join first_contacts as fc using (client, period_start, period_end, platform, account_key)
+    left join reply_texts as rt using (client, period_start, period_end, platform, account_key)
     left join canned as c using (client, period_start, period_end, platform, account_key)
+    left join threads as th using (client, period_start, period_end, platform, account_key)
+    left join churn as ch using (client, period_start, period_end, platform, account_key)
+    left join hashtags as h using (client, period_start, period_end, platform, account_key)
 ),
 
 figures as (
@@ -227,6 +283,10 @@ figures as (
         {{ etiquette_columns() }},
         top_canned_reply,
         top_canned_reply_uses,
+        -- threads, introductions, hashtags (marts.thread_accounts, marts.audit_hashtags)
+        {{ thread_columns() }},
+        introductions,
+        {{ hashtag_columns() }},
         -- followers
         start_observed_at,
         end_observed_at,
@@ -237,6 +297,9 @@ figures as (
         following_start,
         following_end,
         {{ period_change('following') }} as following_growth,
+        follow_churn_events,
+        follow_churn_followed,
+        follow_churn_unfollowed,
         {{ follower_following_ratio('followers_end', 'following_end') }} as follower_following_ratio,
         {{ ratio('following_end', 'followers_end') }} as follows_per_follower,
         -- engagement

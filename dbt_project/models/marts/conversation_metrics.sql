@@ -10,14 +10,9 @@ activity as (
         p.platform,
         p.account_id,
         {{ post_counts(['posts', 'replies'], 'p') }},
-        -- a reply that mentions a third account (neither B nor whom it answers):
-        -- B connecting people to others. Unknown whom it answers: cannot tell, not one.
+        -- B connecting people to others (macros/metrics.sql is_introduction)
         count(*) filter (
-            where p.kind = 'reply' and parent_author.handle_lower is not null
-              and len([
-                  m for m in coalesce(p.mentions, [])
-                  if lower(m) <> parent_author.handle_lower and lower(m) is distinct from lower(t.handle)
-              ]) > 0
+            where {{ is_introduction('p.kind', 'p.mentions', 'parent_author.handle_lower', 't.handle') }}
         ) as introductions
     from {{ ref('int_posts__current') }} as p
     -- only the measured accounts' posts: grouping every author's would cost far more
@@ -116,9 +111,7 @@ select
     median_first_response_min,
     p90_first_response_min,
     {{ question_columns() }},
-    threads,
-    threads_brand_last_word,
-    {{ ratio('threads_brand_last_word', 'threads') }} as threads_last_word_share,
+    {{ thread_columns() }},
     introductions,
     {{ etiquette_columns() }},
     is_brand,

@@ -7,7 +7,9 @@ from pipelines.quality.suites import (
     accounts,
     audience_quality,
     audit_brand_totals,
+    audit_canned_replies,
     audit_follower_history,
+    audit_hashtags,
     audit_scorecard,
     audit_weekly_trends,
     audited_accounts,
@@ -48,5 +50,7 @@ SUITES: dict[str, MartSuite] = {
         hashtag_activity.SUITE,
         brand_hashtags.SUITE,
         follow_churn_events.SUITE,
+        audit_hashtags.SUITE,
+        audit_canned_replies.SUITE,
     )
 }

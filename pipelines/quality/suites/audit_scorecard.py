@@ -44,16 +44,15 @@ SUITE = MartSuite(
         # conversation
         *g.conversation(),
         # questions (macros/text_questions.sql) among the period's inbound messages
-        g.count("question_inbound"),
-        g.count("question_answered"),
-        g.at_most("question_answered", "question_inbound"),
-        g.at_most("question_inbound", "inbound"),
-        g.at_most("question_answered", "answered"),
-        g.share("question_response_rate", "question_answered", "question_inbound"),
+        *g.questions(),
         # etiquette: first contacts and canned replies made in the period
         *g.etiquette(),
         g.count("top_canned_reply_uses", nullable=True, min_value=2),
         g.at_most("top_canned_reply_uses", "canned_replies"),
+        # threads joined and introductions made in the period; its hashtags; follow churn
+        *g.threads(),
+        *g.hashtags(),
+        g.at_most("follow_churn_events", "follow_churn_followed"),
         # followers
         *(
             g.count(c, nullable=True)

@@ -11,16 +11,9 @@ SUITE = MartSuite(
     mart="brand_hashtags",
     key_columns=GRAIN,
     guards=lambda: [
-        g.not_null(*GRAIN, "handle", "carried_conversation"),
+        g.not_null(*GRAIN),
         g.unique(*GRAIN),
-        g.count("posts", min_value=1),
-        g.count("replies_from_others"),
-        g.count("others_conversation_replies"),
-        g.equals(
-            "carried_conversation",
-            "replies_from_others + others_conversation_replies > 0",
-            "carried_conversation__expected",
-        ),
+        *g.hashtag_conversation(),
     ],
     description="GX suite: a brand's hashtags, their replies and the conversation flag.",
 )

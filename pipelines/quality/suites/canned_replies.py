@@ -9,13 +9,9 @@ SUITE = MartSuite(
     mart="canned_replies",
     key_columns=("platform", "account_id", "reply_text"),
     guards=lambda: [
-        g.not_null("platform", "account_id", "handle", "reply_text", "first_at", "last_at"),
+        g.not_null("platform"),
         g.unique("platform", "account_id", "reply_text"),
-        g.count("replies", min_value=2),
-        g.at_most("first_at", "last_at"),
-        # an empty text (a bare link or mention) is no text to repeat
-        g.derive(reply_text_is_empty="reply_text = ''"),
-        g.equals("reply_text_is_empty", "false", "reply_text_never_empty"),
+        *g.canned_texts(),
     ],
     description="GX suite: grain, keys, replies >= 2, first_at <= last_at, no empty text.",
 )

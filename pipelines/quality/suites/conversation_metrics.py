@@ -22,23 +22,8 @@ SUITE = MartSuite(
         g.at_most("replies", "posts"),
         g.share("reply_share", "replies", "posts"),
         *g.conversation(),
-        *(
-            g.count(c)
-            for c in (
-                "question_inbound",
-                "question_answered",
-                "threads",
-                "threads_brand_last_word",
-                "introductions",
-            )
-        ),
-        g.at_most("question_inbound", "inbound"),
-        g.at_most("question_answered", "question_inbound"),
-        g.at_most("question_answered", "answered"),
-        g.share("question_response_rate", "question_answered", "question_inbound"),
-        g.at_most("threads_brand_last_word", "threads"),
-        g.share("threads_last_word_share", "threads_brand_last_word", "threads"),
-        g.at_most("introductions", "replies"),
+        *g.questions(),
+        *g.threads(),
         *g.etiquette(),
         g.contains_all("audit_key", "platform || ':' || lower(handle)", "audited_keys"),
     ],

@@ -281,3 +281,72 @@ def etiquette() -> list[Guard]:
         at_most("canned_replies", "text_replies"),
         share("canned_reply_share", "canned_replies", "text_replies"),
     ]
+
+
+def questions() -> list[Guard]:
+    """The question figures of any mart that has them: questions are inbound messages,
+    the answered ones answered messages, the rate their share."""
+    return [
+        count("question_inbound"),
+        count("question_answered"),
+        at_most("question_inbound", "inbound"),
+        at_most("question_answered", "question_inbound"),
+        at_most("question_answered", "answered"),
+        share("question_response_rate", "question_answered", "question_inbound"),
+    ]
+
+
+def threads() -> list[Guard]:
+    """The thread and introduction figures of any mart that has them: threads with the
+    last word are threads, introductions are replies, the share their ratio."""
+    return [
+        count("threads"),
+        count("threads_brand_last_word"),
+        at_most("threads_brand_last_word", "threads"),
+        share("threads_last_word_share", "threads_brand_last_word", "threads"),
+        count("introductions"),
+        at_most("introductions", "replies"),
+    ]
+
+
+def hashtags() -> list[Guard]:
+    """The hashtag and follow-churn figures of a period's mart: broadcast-only tags are
+    tags, the share their ratio; a churn event's counts are whole."""
+    return [
+        count("hashtags"),
+        count("hashtags_broadcast_only"),
+        at_most("hashtags_broadcast_only", "hashtags"),
+        share("hashtag_broadcast_share", "hashtags_broadcast_only", "hashtags"),
+        count("follow_churn_events"),
+        count("follow_churn_followed"),
+        count("follow_churn_unfollowed"),
+    ]
+
+
+def hashtag_conversation() -> list[Guard]:
+    """A measured account's hashtag row (all time, or an audit period): whole counts,
+    at least one post, and the conversation flag exactly the replies it counts."""
+    return [
+        not_null("handle", "carried_conversation"),
+        count("posts", min_value=1),
+        count("replies_from_others"),
+        count("others_conversation_replies"),
+        equals(
+            "carried_conversation",
+            "replies_from_others + others_conversation_replies > 0",
+            "carried_conversation__expected",
+        ),
+    ]
+
+
+def canned_texts() -> list[Guard]:
+    """A repeated reply text's row (all time, or an audit period): at least two
+    replies, the first no later than the last, never an empty text."""
+    return [
+        not_null("account_id", "handle", "reply_text", "first_at", "last_at"),
+        count("replies", min_value=2),
+        at_most("first_at", "last_at"),
+        # an empty text (a bare link or mention) is no text to repeat
+        derive(reply_text_is_empty="reply_text = ''"),
+        equals("reply_text_is_empty", "false", "reply_text_never_empty"),
+    ]

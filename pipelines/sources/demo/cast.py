@@ -67,6 +67,46 @@ FIRST_CAST: tuple[str, ...] = (
 )
 LATER_CAST: tuple[str, ...] = (PITCHER, AUTO_REPLIER)
 
+# The account a brand points customers to in some answers ({o} in its templates): an
+# introduction, a reply that connects the customer to a third account.
+INTRODUCES: dict[str, str] = {CONVERSATIONAL: FOLLOW_FOR_FOLLOW}
+
+# Trending hashtags the pitcher tacks onto some posts ({trend} in its templates), one
+# per calendar day: tags nobody in the demo talks in, so its posts there go unanswered
+# more often than not (trend-jacking: broadcasting into a hashtag).
+TRENDS: tuple[str, ...] = (
+    "#MondayMotivation",
+    "#TechTuesday",
+    "#WellnessWednesday",
+    "#ThrowbackThursday",
+    "#FridayFeeling",
+    "#SaturdayVibes",
+    "#SundayFunday",
+    "#NationalSandwichDay",
+    "#WorldKindnessDay",
+    "#GivingTuesday",
+    "#BlackFriday",
+    "#CyberMonday",
+    "#SmallBusinessSaturday",
+    "#NationalCookieDay",
+    "#WorldSmileDay",
+    "#TBT",
+    "#WinItWednesday",
+    "#FlashbackFriday",
+    "#MotivationMonday",
+    "#TipTuesday",
+    "#Trending",
+    "#Viral",
+    "#FYP",
+    "#Explore",
+    "#InstaGood",
+    "#TechNews",
+    "#Innovation",
+    "#Startup",
+    "#LifeHacks",
+    "#HomeGoals",
+)
+
 ARCHETYPES: dict[str, str] = {
     "conversational": "answers most inbound messages within minutes to a few hours; replies "
     "are a large share of its posts; retweets and quotes customers; balanced follow ratio",

@@ -174,6 +174,9 @@ class Network:
         if in_thread and self.platform == BLUESKY:
             template = re.sub(r"^(hey )?\{[bc]\} ", "", template)
             template = template[:1].upper() + template[1:]
+        # The account an X answer introduces ({o}, cast.INTRODUCES) is on X only: the
+        # sentence naming it is left out here.
+        template = re.sub(r" [^.!?]*\{o\}[^.!?]*[.!?]", "", template)
         pieces: list[Piece] = []
         for part in re.split(r"(\{b\}|\{c\}|\{link\}|#[A-Za-z]\w*)", template):
             if not part:

@@ -16,7 +16,8 @@ from .cast import (
 )
 
 # Placeholders in templates: {b} the brand (mentioned), {o} the other brand of a pair,
-# {c} the customer (mentioned), {link} a link to the brand's site. #Words are hashtags.
+# {c} the customer (mentioned), {link} a link to the brand's site, {trend} the day's
+# trending tag (cast.TRENDS). #Words are hashtags.
 
 # Each audited account's own announcements.
 ORIGINALS: dict[str, tuple[str, ...]] = {
@@ -85,8 +86,8 @@ ORIGINALS: dict[str, tuple[str, ...]] = {
     ),
     PITCHER: (
         "New: the Globex smart mug keeps your coffee at 60C all day. {link}",
-        "Weekend sale: 25% off every smart plug. {link} #deals",
-        "Our bundle of the month is live. {link}",
+        "Weekend sale: 25% off every smart plug. {link} #deals {trend}",
+        "Our bundle of the month is live. {link} {trend}",
         "Which colour should the next Globex lamp come in? #GlobexGear",
     ),
     AUTO_REPLIER: (
@@ -216,7 +217,11 @@ BRAND_SAYS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
         ),
         "comment": (
             ("en", "{c} Thanks for the love!"),
-            ("en", "{c} Not yet, but we've passed the request on to our menu team."),
+            (
+                "en",
+                "{c} Not yet, but we've passed the request on to our menu team. {o} will "
+                "post it the day it lands.",
+            ),
             ("en", "{c} Yes! All stores, airport included."),
         ),
         "compare": (("en", "{c} We might be biased, but our oat flat white says hi."),),

@@ -24,8 +24,10 @@ from .cast import (
     FIRST_NAMES,
     GHOST,
     INTERESTS,
+    INTRODUCES,
     LAST_NAMES,
     LATER_CAST,
+    TRENDS,
     Behaviour,
 )
 from .phrases import APPROACHES, BRAND_SAYS, CUSTOMER_SAYS, ORIGINALS, QUOTES, WEBSITE_PATHS
@@ -475,6 +477,7 @@ class World:
         templates = ORIGINALS[acct.handle]
         for i, t in enumerate(sorted(times)):
             template = templates[i % len(templates)] if b.fixed_originals else rng.choice(templates)
+            template = template.replace("{trend}", TRENDS[t.toordinal() % len(TRENDS)])
             text, entities = self._compose(template, link_of=acct)
             self._add(acct, t, text, entities, "en", "original")
 
@@ -585,7 +588,12 @@ class World:
                 kind = message.message_kind
                 options = says.get(kind) or says.get("*") or says["question"]
                 lang, template = rng.choice(options)
-                text, entities = self._compose(template, customer=message.author, link_of=acct)
+                text, entities = self._compose(
+                    template,
+                    customer=message.author,
+                    other=self.accounts.get(INTRODUCES.get(acct.handle, "")),
+                    link_of=acct,
+                )
                 if b.personal_replies:
                     text += self._voice(acct).sign(template)
                 answer = self._add(
