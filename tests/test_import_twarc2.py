@@ -15,9 +15,9 @@ from tests.conftest import shared_file
 PAGES = "x_api_v2/twarc_pages"
 
 
-def tweet_ids_in(pages_dir) -> set[str]:
-    """Every tweet id in the files, found here without the project's parser."""
-    ids: set[str] = set()
+def tweets_in(pages_dir):
+    """Every tweet object in the files (data and includes), found here without the
+    project's parser; a tweet in several files comes once per file."""
     for path in sorted(pages_dir.iterdir()):
         if path.suffix not in {".jsonl", ".json"}:
             continue
@@ -32,8 +32,12 @@ def tweet_ids_in(pages_dir) -> set[str]:
             items = (data if isinstance(data, list) else [data]) + obj.get("includes", {}).get(
                 "tweets", []
             )
-            ids.update(t["id"] for t in items if isinstance(t, dict) and "text" in t and "id" in t)
-    return ids
+            yield from (t for t in items if isinstance(t, dict) and "text" in t and "id" in t)
+
+
+def tweet_ids_in(pages_dir) -> set[str]:
+    """Every tweet id in the files."""
+    return {t["id"] for t in tweets_in(pages_dir)}
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +176,51 @@ def test_rebuild_from_raw_alone_gives_the_same_warehouse(imported):
             mp.setenv(k, v)
         assert main(["rebuild"]) == 0
     assert fingerprint() == before
+
+
+def _current_tweets(pages_dir) -> dict[str, dict]:
+    """Every tweet of the files once, by id, without retweets and without the versions
+    a later edit superseded (an id listed before the last in some edit history)."""
+    tweets: dict[str, dict] = {}
+    for t in tweets_in(pages_dir):
+        tweets.setdefault(t["id"], t)
+    superseded = {i for t in tweets.values() for i in t.get("edit_history_tweet_ids", [])[:-1]}
+    return {
+        i: t
+        for i, t in tweets.items()
+        if i not in superseded
+        and not any(r.get("type") == "retweeted" for r in t.get("referenced_tweets", []))
+    }
+
+
+def test_x_threads_are_the_conversations_x_names(imported):
+    """On X a thread is the posts sharing a conversation_id (the root's id, even when
+    the root itself is not in the data): marts.threads against the page files grouped
+    by conversation_id here, every thread of two or more posts with its post and
+    participant counts and first and last post times."""
+    pages, root, _, _ = imported
+    groups: dict[str, list[dict]] = {}
+    for t in _current_tweets(pages).values():
+        groups.setdefault(t["conversation_id"], []).append(t)
+    want = {
+        conversation: (
+            len(ts),
+            len({t["author_id"] for t in ts}),
+            min(t["created_at"] for t in ts),
+            max(t["created_at"] for t in ts),
+        )
+        for conversation, ts in groups.items()
+        if len(ts) >= 2
+    }
+    with duckdb.connect(str(root / "rapport_analyst.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT root_post_id, posts, participants, "
+            "strftime(first_post_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.000Z'), "
+            "strftime(last_post_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.000Z') "
+            "FROM marts.threads WHERE platform = 'x'"
+        ).fetchall()
+    got = {r[0]: tuple(r[1:]) for r in rows}
+    assert len(want) >= 5  # the pages hold real reply threads
+    assert got == want
+    # some of them are rooted at a post the pages do not hold: X still names the thread
+    assert any(c not in _current_tweets(pages) for c in want)

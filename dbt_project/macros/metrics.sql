@@ -133,6 +133,16 @@
     {{ ratio(engagement_per_post(), followers) }} * 1000
 {%- endmacro %}
 
+{# The row `alias` (platform, account_id, a time `at`) belongs to the audit period and
+   account of the int_audit__accounts row `a`: same account, `at` in (period_start,
+   period_end]. #}
+{% macro in_audit_period(alias, at='created_at') -%}
+    {{ alias }}.platform = a.platform
+        and {{ alias }}.account_id = a.account_id
+        and {{ alias }}.{{ at }} > a.period_start
+        and {{ alias }}.{{ at }} <= a.period_end
+{%- endmacro %}
+
 {# audit_weekly_trends: the row `alias` (of an int_audit__* model) is the spine row s's
    account and period, and `at` falls in s's week (week_start, week_end]. #}
 {% macro in_audit_week(alias, at='created_at') -%}

@@ -1,4 +1,5 @@
-"""Whether the marts and the pandas notebook agree: every shared column, every row."""
+"""Whether the marts and a notebook (pandas, DuckDB, polars) agree: every shared column,
+every row."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import duckdb
 import pandas as pd
 
 
-def agreement(warehouse: Path, pandas_dir: Path) -> str:
-    """Do the marts and the pandas notebook agree? Every shared column, every row."""
+def agreement(warehouse: Path, notebook_dir: Path) -> str:
+    """Do the marts and the notebook that wrote `notebook_dir` agree? Every shared column,
+    every row."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         cm = con.execute(
             # an audited handle never seen has no account_id; in TWCS the handle is the id
@@ -19,8 +21,8 @@ def agreement(warehouse: Path, pandas_dir: Path) -> str:
         mix = con.execute(
             "SELECT account_id, posts, originals, replies, broadcast_posts FROM marts.post_mix"
         ).df()
-    p_cm = pd.read_csv(pandas_dir / "conversation_metrics.csv", dtype={"account_id": str})
-    p_mix = pd.read_csv(pandas_dir / "post_mix.csv", dtype={"account_id": str})
+    p_cm = pd.read_csv(notebook_dir / "conversation_metrics.csv", dtype={"account_id": str})
+    p_mix = pd.read_csv(notebook_dir / "post_mix.csv", dtype={"account_id": str})
     problems = []
     for name, ours, theirs in (("conversation_metrics", cm, p_cm), ("post_mix", mix, p_mix)):
         joined = ours.merge(theirs, on="account_id", how="outer", suffixes=("", "_pd"))

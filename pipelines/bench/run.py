@@ -6,9 +6,11 @@ Per size, each stage runs as its own process under pipelines/bench/measure.py:
   full build       dbt build                        (every model and dbt test)
   daily load       rapport import twcs <next day>   (1% more posts)
   incremental      dbt build                        (the same command, now incremental)
-  pandas baseline  conversation_metrics + post_mix from the raw CSVs
+  pandas notebook  conversation_metrics + post_mix from the raw CSVs, in pandas
+  duckdb notebook  the same, one DuckDB SQL script over read_csv
+  polars notebook  the same, one polars lazy query
   duckdb floor     one pass over the raw CSVs: count per account
-The pandas figures are compared with the marts after the incremental run.
+Each notebook's figures are compared with the marts after the incremental run.
 
 This module's one concern is the orchestration: the sizes in turn, each in its own
 folder, started afresh or resumed after its load (`--resume`), and removed or kept
@@ -29,7 +31,7 @@ from pipelines.bench.compare import agreement as compare
 from pipelines.bench.generate import Generated, generate
 from pipelines.bench.report import render, write
 from pipelines.bench.runner import BenchFailed, stage_from
-from pipelines.bench.stages import Stages, time_copy
+from pipelines.bench.stages import NOTEBOOKS, Stages, time_copy
 
 __all__ = ["BenchFailed", "bench_size", "label", "parse_size", "run"]
 
@@ -86,7 +88,7 @@ def _resume(work: Path, posts: int, seed: int, log) -> Generated:
 
 
 def default_memory_limit(posts: int) -> str:
-    """1500MB up to 10M posts (a quarter of what the pandas baseline needs there); past
+    """1500MB up to 10M posts (a quarter of what the pandas notebook needs there); past
     that, operators such as the inbound matching over 50M+ rows cannot work in so little
     (DuckDB fails rather than spill), so 8GB: still two thirds under the 24 GB machine."""
     return "1500MB" if posts <= SIZES["10M"] else "8GB"
@@ -126,15 +128,18 @@ def bench_size(
     if not keep:
         shutil.rmtree(data.folder / "main", ignore_errors=True)
     stages += plan.after_load()
-    if posts <= pandas_max:
-        stages.append(plan.pandas())
-    else:
-        log(f"  pandas baseline: skipped above {label(pandas_max)} posts (--pandas-max)")
+    # pandas and polars hold every post in memory (8 GB at 10M posts): above
+    # pandas_max they would not fit; the DuckDB notebook spills and runs at every size
+    agreement = {}
+    for name in NOTEBOOKS:
+        if name != "duckdb notebook" and posts > pandas_max:
+            log(f"  {name}: skipped above {label(pandas_max)} posts (--pandas-max)")
+            agreement[name] = "not run"
+            continue
+        stages.append(plan.notebook(name))
+        agreement[name] = compare(work / "warehouse.duckdb", work / name.replace(" ", "_"))
+        log(f"  {name} vs marts: {agreement[name]}")
     stages.append(plan.floor())
-    agreement = (
-        compare(work / "warehouse.duckdb", work / "pandas") if posts <= pandas_max else "not run"
-    )
-    log(f"  pandas vs marts: {agreement}")
     copy_s = time_copy(work / "warehouse.duckdb", work / "copy.duckdb")
     warehouse_bytes = (work / "warehouse.duckdb").stat().st_size
     disk = sum(f.stat().st_size for f in work.rglob("*") if f.is_file())

@@ -1,7 +1,8 @@
 """What each stage of one size runs, and against what: the size's own warehouse, raw,
 inbox, reports, audits.yaml and Dagster home (the environment every command gets), then
 the commands of the load, the full build, the checks, the next day, the no-change build,
-the pandas baseline and the DuckDB floor; also what publishing the analyst copy costs."""
+the three notebooks (pandas, DuckDB SQL, polars) and the DuckDB floor; also what
+publishing the analyst copy costs."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ from pipelines.bench.runner import Stage, run_stage
 from pipelines.config.settings import DBT_PROJECT_DIR, PRODUCTION_BUILD_ARGS
 
 AUDITED = ("brand0000", "brand0001", "brand0002")
+
+# The analyst's alternatives, each a script an analyst would write: stage name -> module.
+NOTEBOOKS = {
+    "pandas notebook": "pipelines.bench.baseline",
+    "duckdb notebook": "pipelines.bench.notebook_duckdb",
+    "polars notebook": "pipelines.bench.notebook_polars",
+}
 
 
 class Stages:
@@ -100,11 +108,13 @@ class Stages:
             self._stage("no-change build", 0, self.dbt_build),
         ]
 
-    def pandas(self) -> Stage:
-        module = "pipelines.bench.baseline"
-        pandas_dir = str(self.work / "pandas")
-        cmd = [sys.executable, "-m", module, pandas_dir, ",".join(AUDITED), self.raw_dir]
-        return self._stage("pandas baseline", self.total, cmd)
+    def notebook(self, name: str) -> Stage:
+        """One of NOTEBOOKS: conversation_metrics and post_mix recomputed from the raw
+        CSVs from scratch, written to work/<name> for the comparison with the marts."""
+        module = NOTEBOOKS[name]
+        out_dir = str(self.work / name.replace(" ", "_"))
+        cmd = [sys.executable, "-m", module, out_dir, ",".join(AUDITED), self.raw_dir]
+        return self._stage(name, self.total, cmd)
 
     def floor(self) -> Stage:
         cmd = [sys.executable, "-m", "pipelines.bench.floor", self.raw_dir]

@@ -44,10 +44,7 @@ select
     end as engagements
 from audited as a
 inner join posts as p
-    on p.platform = a.platform
-    and p.account_id = a.account_id
-    and p.created_at > a.period_start
-    and p.created_at <= a.period_end
+    on {{ in_audit_period('p') }}
 left join metrics as m
     on m.platform = p.platform and m.post_id = p.post_id
 left join {{ ref('int_accounts__all') }} as parent_author

@@ -13,7 +13,4 @@ select
     r.reply_text
 from {{ ref('int_audit__accounts') }} as a
 inner join {{ ref('int_reply_texts') }} as r
-    on r.platform = a.platform
-    and r.account_id = a.account_id
-    and r.created_at > a.period_start
-    and r.created_at <= a.period_end
+    on {{ in_audit_period('r') }}

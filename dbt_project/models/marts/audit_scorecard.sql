@@ -103,10 +103,7 @@ first_contacts as (
         count(*) filter (where fc.is_amplify_request) as first_contact_amplify_requests
     from accounts as a
     inner join {{ ref('first_contacts') }} as fc
-        on fc.platform = a.platform
-        and fc.account_id = a.account_id
-        and fc.created_at > a.period_start
-        and fc.created_at <= a.period_end
+        on {{ in_audit_period('fc') }}
     group by a.client, a.period_start, a.period_end, a.platform, a.account_key
 ),
 
@@ -149,10 +146,7 @@ threads as (
         count(*) filter (where ta.has_last_word) as threads_brand_last_word
     from accounts as a
     inner join {{ ref('thread_accounts') }} as ta
-        on ta.platform = a.platform
-        and ta.account_id = a.account_id
-        and ta.first_post_at > a.period_start
-        and ta.first_post_at <= a.period_end
+        on {{ in_audit_period('ta', 'first_post_at') }}
     group by a.client, a.period_start, a.period_end, a.platform, a.account_key
 ),
 
@@ -170,10 +164,7 @@ churn as (
         sum(e.following_peak - e.following_after) as follow_churn_unfollowed
     from accounts as a
     inner join {{ ref('follow_churn_events') }} as e
-        on e.platform = a.platform
-        and e.account_id = a.account_id
-        and e.peak_at > a.period_start
-        and e.peak_at <= a.period_end
+        on {{ in_audit_period('e', 'peak_at') }}
     group by a.client, a.period_start, a.period_end, a.platform, a.account_key
 ),
 
