@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pandas-max",
         default="10M",
-        help="largest size the pandas baseline runs at (it needs ~0.9 GB per million "
-        "posts, so 100M would not fit in 24 GB; default 10M)",
+        help="largest size the pandas and polars notebooks run at (each holds every post "
+        "in memory, ~0.8 GB per million posts, so 100M would not fit in 24 GB; default "
+        "10M; the DuckDB notebook runs at every size)",
     )
     p.add_argument(
         "--demo-build",
